@@ -1,0 +1,13 @@
+//! SeaORM entities for vistka's content model.
+
+pub mod prelude;
+
+pub mod article;
+pub mod article_country;
+pub mod article_person;
+pub mod article_related;
+pub mod article_topic;
+pub mod country;
+pub mod person;
+pub mod section;
+pub mod topic;

@@ -1,0 +1,9 @@
+pub use super::article::Entity as Article;
+pub use super::article_country::Entity as ArticleCountry;
+pub use super::article_person::Entity as ArticlePerson;
+pub use super::article_related::Entity as ArticleRelated;
+pub use super::article_topic::Entity as ArticleTopic;
+pub use super::country::Entity as Country;
+pub use super::person::Entity as Person;
+pub use super::section::Entity as Section;
+pub use super::topic::Entity as Topic;

@@ -1,0 +1,15 @@
+//! Database migrations, run by `vistka migrate` and automatically by `serve` and `import`.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_create_content;
+
+#[derive(Debug)]
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261125_000001_create_content::Migration)]
+    }
+}

@@ -1,0 +1,81 @@
+use std::{
+    fs::File,
+    io::{self, BufRead, BufReader, IsTerminal},
+    path::PathBuf,
+    time::Instant,
+};
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::{
+    config::DatabaseConfig,
+    database,
+    transfer::import::{self, ImportError},
+};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The NDJSON file to load, or `-` for standard input.
+    file: PathBuf,
+    #[command(flatten)]
+    database: DatabaseConfig,
+}
+
+/// Files smaller than this load too fast for a progress bar to help.
+const PROGRESS_FROM_BYTES: u64 = 4 * 1024 * 1024;
+
+pub async fn run(args: Args) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let (input, size): (Box<dyn BufRead>, Option<u64>) = if args.file.as_os_str() == "-" {
+        (Box::new(io::stdin().lock()), None)
+    } else {
+        let file = File::open(&args.file)
+            .with_context(|| format!("cannot open {}", args.file.display()))?;
+        let size = file.metadata().ok().map(|m| m.len());
+        (Box::new(BufReader::with_capacity(1 << 20, file)), size)
+    };
+    let progress = progress_bar(size);
+    let db = database::connect_and_migrate(&args.database).await?;
+    let outcome = match import::read(input, |bytes| progress.inc(bytes)) {
+        Ok(parsed) => {
+            progress.set_message("writing");
+            import::apply(&db, parsed).await
+        }
+        Err(error) => Err(error),
+    };
+    progress.finish_and_clear();
+    match outcome {
+        Ok(counts) => {
+            eprintln!(
+                "imported {counts} in {:.2} s",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Err(ImportError::Rejected(problems)) => {
+            for problem in &problems {
+                eprintln!("{problem}");
+            }
+            anyhow::bail!("{} problem(s) found; nothing was imported", problems.len())
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+fn progress_bar(size: Option<u64>) -> ProgressBar {
+    let attended = io::stderr().is_terminal();
+    match size {
+        Some(size) if attended && size >= PROGRESS_FROM_BYTES => {
+            let bar = ProgressBar::new(size);
+            bar.set_style(
+                ProgressStyle::with_template("{msg:8} {wide_bar} {bytes}/{total_bytes} {eta}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            bar.set_message("reading");
+            bar
+        }
+        None if attended => ProgressBar::new_spinner().with_message("reading"),
+        _ => ProgressBar::hidden(),
+    }
+}

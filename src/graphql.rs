@@ -1,0 +1,12 @@
+//! The public GraphQL API.
+
+pub mod article;
+mod catalogue;
+pub mod country;
+pub mod errors;
+pub mod loaders;
+pub mod pagination;
+pub mod person;
+pub mod schema;
+pub mod section;
+pub mod topic;

@@ -1,0 +1,187 @@
+//! Articles: the feed, single articles, and what an article links to.
+
+use async_graphql::{
+    Context, ErrorExtensions, InputObject, Object, Result, dataloader::DataLoader,
+};
+use chrono::{DateTime, FixedOffset};
+use entity::{
+    article, article_country, article_person, article_topic, country, person, section, topic,
+};
+use sea_orm::DatabaseConnection;
+
+use super::{
+    country::Country,
+    loaders::{ByIdLoader, LinkedLoader},
+    pagination::{self, ArticleConnection, PageArgs},
+    person::Person,
+    section::Section,
+    topic::Topic,
+};
+use crate::{error::AppError, store, store::feed::Filter, timestamp::Timestamp};
+
+/// A published news article.
+#[derive(Debug)]
+pub struct Article(pub article::Model);
+
+#[Object]
+impl Article {
+    /// The article's unique slug, as used in its URL.
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// The standfirst shown under the title and in feeds.
+    async fn lead(&self) -> Option<&str> {
+        self.0.lead.as_deref()
+    }
+
+    /// The body as stored: Markdown.
+    async fn body(&self) -> &str {
+        &self.0.body
+    }
+
+    /// When the article was published, with the offset it was written with.
+    async fn published_at(&self) -> DateTime<FixedOffset> {
+        Timestamp {
+            micros: self.0.published_at,
+            offset: self.0.published_offset,
+        }
+        .to_datetime()
+    }
+
+    /// When the article was last updated, if it was.
+    async fn updated_at(&self) -> Option<DateTime<FixedOffset>> {
+        let micros = self.0.updated_at?;
+        let offset = self.0.updated_offset.unwrap_or(0);
+        Some(Timestamp { micros, offset }.to_datetime())
+    }
+
+    /// BCP 47 language tag, e.g. `uk`.
+    async fn language(&self) -> &str {
+        &self.0.language
+    }
+
+    async fn section(&self, ctx: &Context<'_>) -> Result<Section> {
+        ctx.data::<DataLoader<ByIdLoader<section::Entity>>>()?
+            .load_one(self.0.section_id)
+            .await
+            .map_err(|e| e.extend())?
+            .map(Section)
+            .ok_or_else(|| {
+                AppError::Internal(anyhow::anyhow!("article {} has no section", self.0.id)).extend()
+            })
+    }
+
+    /// The people the article is about, in the editor's order.
+    #[graphql(complexity = "10 * child_complexity")]
+    async fn people(&self, ctx: &Context<'_>) -> Result<Vec<Person>> {
+        let people = linked::<article_person::Entity, person::Entity>(ctx, self.0.id).await?;
+        Ok(people.into_iter().map(Person).collect())
+    }
+
+    /// The countries the article concerns, in the editor's order.
+    #[graphql(complexity = "10 * child_complexity")]
+    async fn countries(&self, ctx: &Context<'_>) -> Result<Vec<Country>> {
+        let countries = linked::<article_country::Entity, country::Entity>(ctx, self.0.id).await?;
+        Ok(countries.into_iter().map(Country).collect())
+    }
+
+    /// The article's topics, in the editor's order.
+    #[graphql(complexity = "10 * child_complexity")]
+    async fn topics(&self, ctx: &Context<'_>) -> Result<Vec<Topic>> {
+        let topics = linked::<article_topic::Entity, topic::Entity>(ctx, self.0.id).await?;
+        Ok(topics.into_iter().map(Topic).collect())
+    }
+}
+
+async fn linked<L, T>(ctx: &Context<'_>, article_id: i64) -> Result<Vec<T::Model>>
+where
+    L: sea_orm::EntityTrait + sea_orm::Related<T>,
+    T: sea_orm::EntityTrait,
+    T::Model: Sync,
+{
+    Ok(ctx
+        .data::<DataLoader<LinkedLoader<L, T>>>()?
+        .load_one(article_id)
+        .await
+        .map_err(|e| e.extend())?
+        .unwrap_or_default())
+}
+
+/// Narrows a listing of articles; every given field must match.
+#[derive(Debug, Default, InputObject)]
+pub struct ArticleFilter {
+    /// Section slug.
+    pub section: Option<String>,
+    /// Topic slug.
+    pub topic: Option<String>,
+    /// Person slug.
+    pub person: Option<String>,
+    /// ISO 3166-1 alpha-2 country code.
+    pub country: Option<String>,
+    /// BCP 47 language tag.
+    pub language: Option<String>,
+    /// Only articles published at or after this moment.
+    pub published_since: Option<DateTime<FixedOffset>>,
+    /// Only articles published before this moment.
+    pub published_before: Option<DateTime<FixedOffset>>,
+}
+
+impl From<ArticleFilter> for Filter {
+    fn from(filter: ArticleFilter) -> Self {
+        Self {
+            section: filter.section,
+            topic: filter.topic,
+            person: filter.person,
+            country: filter.country,
+            language: filter.language,
+            published_since: filter.published_since.map(|t| t.timestamp_micros()),
+            published_before: filter.published_before.map(|t| t.timestamp_micros()),
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct ArticleQuery;
+
+#[Object]
+impl ArticleQuery {
+    /// Published articles, newest first by (publishedAt, id), as a Relay connection. Page
+    /// forward with `first`/`after` or backward with `last`/`before`; pages hold 20 articles
+    /// by default and at most 100.
+    #[graphql(complexity = "pagination::cost(first, last, child_complexity)")]
+    async fn feed(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Articles per page, walking towards older ones (0 to 100, default 20).")]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Articles per page, walking towards newer ones (0 to 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+        filter: Option<ArticleFilter>,
+    ) -> Result<ArticleConnection> {
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        pagination::articles(ctx, filter.unwrap_or_default().into(), args).await
+    }
+
+    /// A published article by slug; null when there is none.
+    async fn article(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Article>> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let now = chrono::Utc::now().timestamp_micros();
+        let found = store::article::find_public_by_slug(db, &slug, now)
+            .await
+            .map_err(|e| AppError::from(e).extend())?;
+        Ok(found.map(Article))
+    }
+}

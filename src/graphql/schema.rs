@@ -1,0 +1,83 @@
+//! Assembling the schema: the query root, its data and its limits.
+
+use async_graphql::{
+    EmptyMutation, EmptySubscription, MergedObject, Schema, dataloader::DataLoader,
+};
+use entity::{article_country, article_person, article_topic, country, person, section, topic};
+use sea_orm::DatabaseConnection;
+
+use super::{
+    article::ArticleQuery,
+    country::CountryQuery,
+    errors::ErrorCodes,
+    loaders::{ByIdLoader, LinkedLoader},
+    person::PersonQuery,
+    section::SectionQuery,
+    topic::TopicQuery,
+};
+use crate::config::QueryLimits;
+
+#[derive(Debug, Default, MergedObject)]
+pub struct Query(
+    ArticleQuery,
+    PersonQuery,
+    TopicQuery,
+    CountryQuery,
+    SectionQuery,
+);
+
+pub type VistkaSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+
+/// The schema without data: enough to print the SDL.
+pub fn build_bare() -> VistkaSchema {
+    Schema::build(Query::default(), EmptyMutation, EmptySubscription).finish()
+}
+
+pub fn sdl() -> String {
+    build_bare().sdl()
+}
+
+/// The serving schema: the database, one DataLoader per relation, and limits that keep a
+/// small query from asking for unbounded work (async-graphql sets none by default).
+pub fn build(db: DatabaseConnection, limits: QueryLimits) -> VistkaSchema {
+    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+        .data(loader(ByIdLoader::<section::Entity>::new(
+            db.clone(),
+            section::Column::Id,
+        )))
+        .data(loader(ByIdLoader::<country::Entity>::new(
+            db.clone(),
+            country::Column::Id,
+        )))
+        .data(loader(
+            LinkedLoader::<article_person::Entity, person::Entity>::new(
+                db.clone(),
+                article_person::Column::ArticleId,
+                article_person::Column::Position,
+            ),
+        ))
+        .data(loader(LinkedLoader::<
+            article_country::Entity,
+            country::Entity,
+        >::new(
+            db.clone(),
+            article_country::Column::ArticleId,
+            article_country::Column::Position,
+        )))
+        .data(loader(
+            LinkedLoader::<article_topic::Entity, topic::Entity>::new(
+                db.clone(),
+                article_topic::Column::ArticleId,
+                article_topic::Column::Position,
+            ),
+        ))
+        .data(db)
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .extension(ErrorCodes)
+        .finish()
+}
+
+fn loader<T>(loader: T) -> DataLoader<T> {
+    DataLoader::new(loader, tokio::spawn)
+}

@@ -1,0 +1,11 @@
+//! Every database query of vistka lives here. Functions take `&impl ConnectionTrait` so that
+//! they run alike on a pool or inside an import's transaction.
+
+pub mod article;
+pub mod catalog;
+pub mod content;
+pub mod feed;
+
+/// Rows per multi-row statement: well under the bind-parameter limits of SQLite (32,766) and
+/// PostgreSQL (65,535) for the widest table.
+const CHUNK: usize = 1_000;

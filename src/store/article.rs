@@ -1,0 +1,83 @@
+//! Single-article reads and the article's linked people, countries, topics and picks.
+
+use entity::article;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ModelTrait, QueryFilter, QueryOrder,
+    QuerySelect, RelationDef, Value,
+};
+
+use super::{CHUNK, feed};
+
+/// A published, no longer embargoed article by slug.
+pub async fn find_public_by_slug(
+    db: &impl ConnectionTrait,
+    slug: &str,
+    now: i64,
+) -> Result<Option<article::Model>, DbErr> {
+    article::Entity::find()
+        .filter(article::Column::Slug.eq(slug))
+        .filter(feed::public(now))
+        .one(db)
+        .await
+}
+
+/// The rows that a link table `L` joins to the given articles, as `(article id, target)`,
+/// in each article's list order.
+pub async fn linked<L, T>(
+    db: &impl ConnectionTrait,
+    article_id: L::Column,
+    position: L::Column,
+    article_ids: &[i64],
+) -> Result<Vec<(i64, T::Model)>, DbErr>
+where
+    L: EntityTrait + sea_orm::Related<T>,
+    T: EntityTrait,
+{
+    let mut found = Vec::new();
+    for chunk in article_ids.chunks(CHUNK) {
+        let rows = L::find()
+            .filter(article_id.is_in(chunk.iter().copied()))
+            .order_by_asc(article_id)
+            .order_by_asc(position)
+            .find_also_related(T::default())
+            .all(db)
+            .await?;
+        for (link, target) in rows {
+            if let (Value::BigInt(Some(id)), Some(target)) = (link.get(article_id), target) {
+                found.push((id, target));
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Like [`linked`], but only the targets' natural keys: what export writes.
+pub async fn linked_keys<L, K>(
+    db: &impl ConnectionTrait,
+    article_id: L::Column,
+    position: L::Column,
+    target: RelationDef,
+    key: K,
+    article_ids: &[i64],
+) -> Result<Vec<(i64, String)>, DbErr>
+where
+    L: EntityTrait,
+    K: ColumnTrait,
+{
+    let mut found = Vec::new();
+    for chunk in article_ids.chunks(CHUNK) {
+        let rows: Vec<(i64, String)> = L::find()
+            .select_only()
+            .column(article_id)
+            .column(key)
+            .join(sea_orm::JoinType::InnerJoin, target.clone())
+            .filter(article_id.is_in(chunk.iter().copied()))
+            .order_by_asc(article_id)
+            .order_by_asc(position)
+            .into_tuple()
+            .all(db)
+            .await?;
+        found.extend(rows);
+    }
+    Ok(found)
+}

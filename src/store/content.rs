@@ -1,0 +1,74 @@
+//! Bulk writes for import and ordered bulk reads for export.
+
+use entity::article;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
+    sea_query::OnConflict,
+};
+
+use super::CHUNK;
+
+/// Inserts `rows`, or updates `update` where a row with the same natural `key` exists; ids of
+/// existing rows are kept.
+pub async fn upsert<A>(
+    db: &impl ConnectionTrait,
+    key: <A::Entity as EntityTrait>::Column,
+    update: &[<A::Entity as EntityTrait>::Column],
+    rows: Vec<A>,
+) -> Result<(), DbErr>
+where
+    A: ActiveModelTrait + Send,
+{
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(CHUNK).collect();
+        <A::Entity as EntityTrait>::insert_many(chunk)
+            .on_conflict(
+                OnConflict::column(key)
+                    .update_columns(update.iter().copied())
+                    .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Replaces every link of the given articles in a link table with `rows`.
+pub async fn replace_links<A>(
+    db: &impl ConnectionTrait,
+    article_id: <A::Entity as EntityTrait>::Column,
+    article_ids: &[i64],
+    rows: Vec<A>,
+) -> Result<(), DbErr>
+where
+    A: ActiveModelTrait + Send,
+{
+    for chunk in article_ids.chunks(CHUNK) {
+        <A::Entity as EntityTrait>::delete_many()
+            .filter(article_id.is_in(chunk.iter().copied()))
+            .exec(db)
+            .await?;
+    }
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(CHUNK).collect();
+        <A::Entity as EntityTrait>::insert_many(chunk)
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Every article's slug and id, drafts included, in byte order of the slug.
+pub async fn article_slugs(db: &impl ConnectionTrait) -> Result<Vec<(String, i64)>, DbErr> {
+    let mut slugs: Vec<(String, i64)> = article::Entity::find()
+        .select_only()
+        .column(article::Column::Slug)
+        .column(article::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    slugs.sort_unstable();
+    Ok(slugs)
+}

@@ -1,0 +1,471 @@
+//! Import: read and check the whole file, check its references against itself and the
+//! database, then write everything in one transaction, or nothing at all.
+
+use std::{
+    collections::{HashMap, HashSet},
+    io::BufRead,
+};
+
+use entity::{
+    article, article_country, article_person, article_related, article_topic, country, person,
+    section, topic,
+};
+use sea_orm::{
+    ActiveValue::{NotSet, Set},
+    ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait,
+};
+
+use super::{
+    Counts,
+    line::{Article, Kind, Line},
+    validate::{self, Problem},
+};
+use crate::store::{catalog, content};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The file has problems; the database was not touched.
+    #[error("{} problem(s) found; nothing was imported", .0.len())]
+    Rejected(Vec<Problem>),
+    #[error("cannot read the input: {0}")]
+    Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+/// The checked lines of a file, each with its line number.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    lines: Vec<(usize, Line)>,
+}
+
+/// Reads every line, reporting all problems of all lines (and keys defined twice) at once.
+/// `progress` is told how many bytes have been read.
+pub fn read(mut input: impl BufRead, progress: impl Fn(u64)) -> Result<Parsed, ImportError> {
+    let mut parsed = Parsed::default();
+    let mut problems = Vec::new();
+    let mut defined: HashMap<(Kind, String), usize> = HashMap::new();
+    let mut buffer = Vec::new();
+    let mut number = 0;
+    loop {
+        buffer.clear();
+        let read = input.read_until(b'\n', &mut buffer)?;
+        if read == 0 {
+            break;
+        }
+        number += 1;
+        progress(read as u64);
+        let Ok(text) = std::str::from_utf8(&buffer) else {
+            problems.push(Problem {
+                line: number,
+                field: "json".into(),
+                message: "not valid UTF-8".into(),
+            });
+            continue;
+        };
+        if text.trim().is_empty() {
+            continue;
+        }
+        match validate::parse(number, text) {
+            Ok(line) => {
+                let (kind, key) = line.key();
+                match defined.get(&(kind, key.to_owned())) {
+                    Some(first) => problems.push(Problem {
+                        line: number,
+                        field: kind.key_field().into(),
+                        message: format!(
+                            "{} {key:?} is already defined on line {first}",
+                            kind.name()
+                        ),
+                    }),
+                    None => {
+                        defined.insert((kind, key.to_owned()), number);
+                        parsed.lines.push((number, line));
+                    }
+                }
+            }
+            Err(found) => problems.extend(found),
+        }
+    }
+    if problems.is_empty() {
+        Ok(parsed)
+    } else {
+        Err(ImportError::Rejected(problems))
+    }
+}
+
+/// Checks references and writes all lines in one transaction.
+pub async fn apply(db: &DatabaseConnection, parsed: Parsed) -> Result<Counts, ImportError> {
+    let txn = db.begin().await?;
+    let mut counts = Counts::default();
+    let mut batch = Batch::default();
+    for (number, line) in parsed.lines {
+        counts.count(line.key().0);
+        batch.add(number, line);
+    }
+    batch.resolve(&txn).await?;
+    batch.write(&txn).await?;
+    txn.commit().await?;
+    Ok(counts)
+}
+
+/// One reference from a line to a key of some kind, kept to report it if it resolves to nothing.
+#[derive(Debug)]
+struct Reference {
+    line: usize,
+    field: String,
+    kind: Kind,
+    key: String,
+}
+
+/// Natural key to id, per kind, for every key the batch defines or names.
+type Ids = HashMap<Kind, HashMap<String, i64>>;
+
+#[derive(Debug, Default)]
+struct Batch {
+    sections: Vec<section::ActiveModel>,
+    countries: Vec<country::ActiveModel>,
+    people: Vec<(person::ActiveModel, Option<String>)>,
+    topics: Vec<topic::ActiveModel>,
+    articles: Vec<Article>,
+    defined: HashMap<Kind, HashSet<String>>,
+    references: Vec<Reference>,
+}
+
+impl Batch {
+    fn add(&mut self, number: usize, line: Line) {
+        let (kind, key) = line.key();
+        self.defined.entry(kind).or_default().insert(key.to_owned());
+        match line {
+            Line::Section(s) => self.sections.push(section::ActiveModel {
+                id: NotSet,
+                slug: Set(s.slug),
+                name: Set(s.name),
+            }),
+            Line::Country(c) => self.countries.push(country::ActiveModel {
+                id: NotSet,
+                code: Set(c.code),
+                name: Set(c.name),
+            }),
+            Line::Person(p) => {
+                if let Some(code) = &p.country {
+                    self.refer(number, "country".into(), Kind::Country, code);
+                }
+                self.people.push((
+                    person::ActiveModel {
+                        id: NotSet,
+                        slug: Set(p.slug),
+                        name: Set(p.name),
+                        role: Set(p.role),
+                        country_id: NotSet,
+                    },
+                    p.country,
+                ));
+            }
+            Line::Topic(t) => self.topics.push(topic::ActiveModel {
+                id: NotSet,
+                slug: Set(t.slug),
+                name: Set(t.name),
+                description: Set(t.description),
+            }),
+            Line::Article(a) => {
+                self.refer(number, "section".into(), Kind::Section, &a.section);
+                for (field, kind, keys) in [
+                    ("people", Kind::Person, &a.people),
+                    ("countries", Kind::Country, &a.countries),
+                    ("topics", Kind::Topic, &a.topics),
+                    ("related", Kind::Article, &a.related),
+                ] {
+                    for (index, key) in keys.iter().enumerate() {
+                        self.refer(number, format!("{field}[{index}]"), kind, key);
+                    }
+                }
+                self.articles.push(a);
+            }
+        }
+    }
+
+    fn refer(&mut self, line: usize, field: String, kind: Kind, key: &str) {
+        self.references.push(Reference {
+            line,
+            field,
+            kind,
+            key: key.to_owned(),
+        });
+    }
+
+    /// Every reference must name a key of this batch or of the database.
+    async fn resolve(&self, db: &impl ConnectionTrait) -> Result<(), ImportError> {
+        let mut wanted: HashMap<Kind, HashSet<&str>> = HashMap::new();
+        for reference in &self.references {
+            if !self.defines(reference.kind, &reference.key) {
+                wanted
+                    .entry(reference.kind)
+                    .or_default()
+                    .insert(&reference.key);
+            }
+        }
+        let mut stored = HashSet::new();
+        for (kind, keys) in wanted {
+            let keys: Vec<&str> = keys.into_iter().collect();
+            stored.extend(
+                lookup(db, kind, &keys)
+                    .await?
+                    .into_keys()
+                    .map(|key| (kind, key)),
+            );
+        }
+        let mut problems: Vec<Problem> = self
+            .references
+            .iter()
+            .filter(|r| !self.defines(r.kind, &r.key) && !stored.contains(&(r.kind, r.key.clone())))
+            .map(|r| Problem {
+                line: r.line,
+                field: r.field.clone(),
+                message: format!(
+                    "no {} {:?} in the file or the database",
+                    r.kind.name(),
+                    r.key
+                ),
+            })
+            .collect();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            problems.sort_by_key(|p| p.line);
+            Err(ImportError::Rejected(problems))
+        }
+    }
+
+    fn defines(&self, kind: Kind, key: &str) -> bool {
+        self.defined
+            .get(&kind)
+            .is_some_and(|keys| keys.contains(key))
+    }
+
+    /// The keys of `kind` this batch defines or names, to look up their ids after upserting.
+    fn keys(&self, kind: Kind) -> Vec<&str> {
+        let mut keys: HashSet<&str> = self
+            .defined
+            .get(&kind)
+            .map(|keys| keys.iter().map(String::as_str).collect())
+            .unwrap_or_default();
+        keys.extend(
+            self.references
+                .iter()
+                .filter(|r| r.kind == kind)
+                .map(|r| r.key.as_str()),
+        );
+        keys.into_iter().collect()
+    }
+
+    async fn write(self, db: &impl ConnectionTrait) -> Result<(), DbErr> {
+        let mut ids = Ids::new();
+        content::upsert(
+            db,
+            section::Column::Slug,
+            &[section::Column::Name],
+            self.sections.clone(),
+        )
+        .await?;
+        content::upsert(
+            db,
+            country::Column::Code,
+            &[country::Column::Name],
+            self.countries.clone(),
+        )
+        .await?;
+        self.load(db, &mut ids, Kind::Country).await?;
+        let people = self
+            .people
+            .iter()
+            .cloned()
+            .map(|(mut person, country)| {
+                person.country_id =
+                    Set(country.and_then(|code| ids[&Kind::Country].get(&code).copied()));
+                person
+            })
+            .collect();
+        content::upsert(
+            db,
+            person::Column::Slug,
+            &[
+                person::Column::Name,
+                person::Column::Role,
+                person::Column::CountryId,
+            ],
+            people,
+        )
+        .await?;
+        content::upsert(
+            db,
+            topic::Column::Slug,
+            &[topic::Column::Name, topic::Column::Description],
+            self.topics.clone(),
+        )
+        .await?;
+        self.load(db, &mut ids, Kind::Section).await?;
+        let articles = self
+            .articles
+            .iter()
+            .map(|a| article::ActiveModel {
+                id: NotSet,
+                slug: Set(a.slug.clone()),
+                title: Set(a.title.clone()),
+                lead: Set(a.lead.clone()),
+                body: Set(a.body.clone()),
+                published_at: Set(a.published_at.micros),
+                published_offset: Set(a.published_at.offset),
+                updated_at: Set(a.updated_at.map(|t| t.micros)),
+                updated_offset: Set(a.updated_at.map(|t| t.offset)),
+                status: Set(a.status),
+                section_id: Set(ids[&Kind::Section][&a.section]),
+                language: Set(a.language.clone()),
+            })
+            .collect();
+        content::upsert(
+            db,
+            article::Column::Slug,
+            &[
+                article::Column::Title,
+                article::Column::Lead,
+                article::Column::Body,
+                article::Column::PublishedAt,
+                article::Column::PublishedOffset,
+                article::Column::UpdatedAt,
+                article::Column::UpdatedOffset,
+                article::Column::Status,
+                article::Column::SectionId,
+                article::Column::Language,
+            ],
+            articles,
+        )
+        .await?;
+        for kind in [Kind::Person, Kind::Topic, Kind::Article] {
+            self.load(db, &mut ids, kind).await?;
+        }
+        self.write_links(db, &ids).await
+    }
+
+    async fn load(
+        &self,
+        db: &impl ConnectionTrait,
+        ids: &mut Ids,
+        kind: Kind,
+    ) -> Result<(), DbErr> {
+        let keys = self.keys(kind);
+        ids.insert(kind, lookup(db, kind, &keys).await?);
+        Ok(())
+    }
+
+    async fn write_links(&self, db: &impl ConnectionTrait, ids: &Ids) -> Result<(), DbErr> {
+        let article_ids: Vec<i64> = self
+            .articles
+            .iter()
+            .map(|a| ids[&Kind::Article][&a.slug])
+            .collect();
+        let mut people = Vec::new();
+        let mut countries = Vec::new();
+        let mut topics = Vec::new();
+        let mut related = Vec::new();
+        for (a, &article_id) in self.articles.iter().zip(&article_ids) {
+            let published_at = a.published_at.micros;
+            for (position, key) in (0..).zip(&a.people) {
+                people.push(article_person::ActiveModel {
+                    article_id: Set(article_id),
+                    person_id: Set(ids[&Kind::Person][key]),
+                    position: Set(position),
+                    published_at: Set(published_at),
+                });
+            }
+            for (position, key) in (0..).zip(&a.countries) {
+                countries.push(article_country::ActiveModel {
+                    article_id: Set(article_id),
+                    country_id: Set(ids[&Kind::Country][key]),
+                    position: Set(position),
+                    published_at: Set(published_at),
+                });
+            }
+            for (position, key) in (0..).zip(&a.topics) {
+                topics.push(article_topic::ActiveModel {
+                    article_id: Set(article_id),
+                    topic_id: Set(ids[&Kind::Topic][key]),
+                    position: Set(position),
+                    published_at: Set(published_at),
+                });
+            }
+            for (position, key) in (0..).zip(&a.related) {
+                related.push(article_related::ActiveModel {
+                    article_id: Set(article_id),
+                    related_id: Set(ids[&Kind::Article][key]),
+                    position: Set(position),
+                });
+            }
+        }
+        content::replace_links(db, article_person::Column::ArticleId, &article_ids, people).await?;
+        content::replace_links(
+            db,
+            article_country::Column::ArticleId,
+            &article_ids,
+            countries,
+        )
+        .await?;
+        content::replace_links(db, article_topic::Column::ArticleId, &article_ids, topics).await?;
+        content::replace_links(
+            db,
+            article_related::Column::ArticleId,
+            &article_ids,
+            related,
+        )
+        .await
+    }
+}
+
+async fn lookup(
+    db: &impl ConnectionTrait,
+    kind: Kind,
+    keys: &[&str],
+) -> Result<HashMap<String, i64>, DbErr> {
+    match kind {
+        Kind::Section => {
+            catalog::ids_by_key::<section::Entity>(
+                db,
+                section::Column::Id,
+                section::Column::Slug,
+                keys,
+            )
+            .await
+        }
+        Kind::Country => {
+            catalog::ids_by_key::<country::Entity>(
+                db,
+                country::Column::Id,
+                country::Column::Code,
+                keys,
+            )
+            .await
+        }
+        Kind::Person => {
+            catalog::ids_by_key::<person::Entity>(
+                db,
+                person::Column::Id,
+                person::Column::Slug,
+                keys,
+            )
+            .await
+        }
+        Kind::Topic => {
+            catalog::ids_by_key::<topic::Entity>(db, topic::Column::Id, topic::Column::Slug, keys)
+                .await
+        }
+        Kind::Article => {
+            catalog::ids_by_key::<article::Entity>(
+                db,
+                article::Column::Id,
+                article::Column::Slug,
+                keys,
+            )
+            .await
+        }
+    }
+}
