@@ -1,7 +1,7 @@
 //! The `vistka` command line: one binary, one subcommand per job.
 
 mod export;
-mod import;
+pub(crate) mod import;
 mod migrate;
 mod schema;
 mod serve;

@@ -41,12 +41,3 @@ pub struct QueryLimits {
     #[arg(long, env = "VISTKA_MAX_COMPLEXITY", default_value_t = 20_000)]
     pub max_complexity: usize,
 }
-
-impl Default for QueryLimits {
-    fn default() -> Self {
-        Self {
-            max_depth: 12,
-            max_complexity: 20_000,
-        }
-    }
-}

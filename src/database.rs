@@ -25,7 +25,10 @@ pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<DatabaseConnecti
     let mut db = Database::connect(options)
         .await
         .with_context(|| format!("cannot connect to {}", redacted(&config.database_url)))?;
-    db.set_metric_callback(|_| metrics::counter!(STATEMENTS_METRIC).increment(1));
+    db.set_metric_callback(|info| {
+        metrics::counter!(STATEMENTS_METRIC).increment(1);
+        tracing::debug!(target: "vistka::sql", elapsed = ?info.elapsed, failed = info.failed, "{}", info.statement);
+    });
     Ok(db)
 }
 

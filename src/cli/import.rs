@@ -1,12 +1,13 @@
 use std::{
     fs::File,
     io::{self, BufRead, BufReader, IsTerminal},
-    path::PathBuf,
+    path::{Path, PathBuf},
     time::Instant,
 };
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
+use sea_orm::DatabaseConnection;
 
 use crate::{
     config::DatabaseConfig,
@@ -26,21 +27,25 @@ pub struct Args {
 const PROGRESS_FROM_BYTES: u64 = 4 * 1024 * 1024;
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
+    let db = database::connect_and_migrate(&args.database).await?;
+    load(&db, &args.file).await
+}
+
+/// Imports `file` (`-` for standard input), printing every problem or a one-line summary.
+pub async fn load(db: &DatabaseConnection, file: &Path) -> anyhow::Result<()> {
     let started = Instant::now();
-    let (input, size): (Box<dyn BufRead>, Option<u64>) = if args.file.as_os_str() == "-" {
+    let (input, size): (Box<dyn BufRead>, Option<u64>) = if file.as_os_str() == "-" {
         (Box::new(io::stdin().lock()), None)
     } else {
-        let file = File::open(&args.file)
-            .with_context(|| format!("cannot open {}", args.file.display()))?;
-        let size = file.metadata().ok().map(|m| m.len());
-        (Box::new(BufReader::with_capacity(1 << 20, file)), size)
+        let opened = File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
+        let size = opened.metadata().ok().map(|m| m.len());
+        (Box::new(BufReader::with_capacity(1 << 20, opened)), size)
     };
     let progress = progress_bar(size);
-    let db = database::connect_and_migrate(&args.database).await?;
     let outcome = match import::read(input, |bytes| progress.inc(bytes)) {
         Ok(parsed) => {
             progress.set_message("writing");
-            import::apply(&db, parsed).await
+            import::apply(db, parsed).await
         }
         Err(error) => Err(error),
     };

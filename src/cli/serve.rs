@@ -1,3 +1,5 @@
+use std::path::PathBuf;
+
 use anyhow::Context;
 use metrics_exporter_prometheus::PrometheusBuilder;
 use tokio::net::TcpListener;
@@ -12,6 +14,9 @@ use crate::{
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// Import this NDJSON file before serving (idempotent, so safe on every start).
+    #[arg(long, value_name = "FILE")]
+    import: Option<PathBuf>,
     #[command(flatten)]
     database: DatabaseConfig,
     #[command(flatten)]
@@ -29,8 +34,12 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         .install_recorder()
         .context("cannot install the metrics recorder")?;
     let db = database::connect_and_migrate(&args.database).await?;
+    if let Some(file) = &args.import {
+        super::import::load(&db, file).await?;
+    }
     let state = AppState {
-        schema: schema::build(db, args.serve.limits),
+        schema: schema::build(db.clone(), args.serve.limits),
+        db,
         metrics,
         max_body_bytes: args.serve.max_body_bytes,
     };

@@ -1,7 +1,8 @@
 //! Articles: the feed, single articles, and what an article links to.
 
 use async_graphql::{
-    Context, ErrorExtensions, InputObject, Object, Result, dataloader::DataLoader,
+    Context, ErrorExtensions, InputObject, Object, Result,
+    dataloader::{DataLoader, HashMapCache},
 };
 use chrono::{DateTime, FixedOffset};
 use entity::{
@@ -66,7 +67,7 @@ impl Article {
     }
 
     async fn section(&self, ctx: &Context<'_>) -> Result<Section> {
-        ctx.data::<DataLoader<ByIdLoader<section::Entity>>>()?
+        ctx.data::<DataLoader<ByIdLoader<section::Entity>, HashMapCache>>()?
             .load_one(self.0.section_id)
             .await
             .map_err(|e| e.extend())?
@@ -105,7 +106,7 @@ where
     T::Model: Sync,
 {
     Ok(ctx
-        .data::<DataLoader<LinkedLoader<L, T>>>()?
+        .data::<DataLoader<LinkedLoader<L, T>, HashMapCache>>()?
         .load_one(article_id)
         .await
         .map_err(|e| e.extend())?
@@ -164,7 +165,7 @@ impl ArticleQuery {
             i32,
         >,
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
-        filter: Option<ArticleFilter>,
+        #[graphql(desc = "Only articles matching all of these.")] filter: Option<ArticleFilter>,
     ) -> Result<ArticleConnection> {
         let args = PageArgs {
             first,

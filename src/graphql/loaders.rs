@@ -3,10 +3,55 @@
 
 use std::{collections::HashMap, marker::PhantomData, sync::Arc};
 
-use async_graphql::dataloader::Loader;
+use async_graphql::{
+    Context, ErrorExtensions, Result,
+    dataloader::{DataLoader, HashMapCache, Loader},
+};
+use entity::{
+    article, article_country, article_person, article_topic, country, person, section, topic,
+};
 use sea_orm::{DatabaseConnection, EntityTrait, Related};
 
 use crate::{error::AppError, store};
+
+/// Loads, one batch per relation, what the query selects of a page of articles, so that
+/// resolving the items one by one only reads the request's cache: the number of statements
+/// does not depend on the page size, nor on how fast the items happen to resolve.
+pub async fn prefetch(ctx: &Context<'_>, articles: &[article::Model]) -> Result<()> {
+    let look_ahead = ctx.look_ahead();
+    let (edges, nodes) = (
+        look_ahead.field("edges").field("node"),
+        look_ahead.field("nodes"),
+    );
+    let selects = |name: &str| edges.field(name).exists() || nodes.field(name).exists();
+    let ids: Vec<i64> = articles.iter().map(|a| a.id).collect();
+    let section_ids: Vec<i64> = articles.iter().map(|a| a.section_id).collect();
+    tokio::try_join!(
+        load::<ByIdLoader<section::Entity>>(ctx, selects("section"), &section_ids),
+        load::<LinkedLoader<article_person::Entity, person::Entity>>(ctx, selects("people"), &ids),
+        load::<LinkedLoader<article_country::Entity, country::Entity>>(
+            ctx,
+            selects("countries"),
+            &ids
+        ),
+        load::<LinkedLoader<article_topic::Entity, topic::Entity>>(ctx, selects("topics"), &ids),
+    )?;
+    Ok(())
+}
+
+async fn load<T: Loader<i64, Error = Arc<AppError>>>(
+    ctx: &Context<'_>,
+    wanted: bool,
+    ids: &[i64],
+) -> Result<()> {
+    if wanted {
+        ctx.data::<DataLoader<T, HashMapCache>>()?
+            .load_many(ids.iter().copied())
+            .await
+            .map_err(|e| e.extend())?;
+    }
+    Ok(())
+}
 
 /// Rows of `E` by id.
 #[derive(Debug)]
@@ -69,7 +114,10 @@ where
         let rows = store::article::linked::<L, T>(&self.db, self.article_id, self.position, ids)
             .await
             .map_err(|error| Arc::new(AppError::from(error)))?;
-        let mut lists: HashMap<i64, Vec<T::Model>> = HashMap::new();
+        // Every key gets an entry, empty lists included, so the request's cache remembers
+        // that an article has none.
+        let mut lists: HashMap<i64, Vec<T::Model>> =
+            ids.iter().map(|&id| (id, Vec::new())).collect();
         for (article_id, target) in rows {
             lists.entry(article_id).or_default().push(target);
         }

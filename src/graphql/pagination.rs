@@ -10,7 +10,7 @@ use async_graphql::{
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use sea_orm::DatabaseConnection;
 
-use super::article::Article;
+use super::{article::Article, loaders};
 use crate::{
     error::AppError,
     store::feed::{self, Direction, Filter, Position, Window},
@@ -91,6 +91,7 @@ pub async fn articles(
     let page = feed::page(db, &filter, window, now)
         .await
         .map_err(|e| AppError::from(e).extend())?;
+    loaders::prefetch(ctx, &page.articles).await?;
     let mut connection = Connection::new(page.has_previous, page.has_next);
     connection.edges.extend(
         page.articles

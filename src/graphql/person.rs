@@ -1,6 +1,9 @@
 //! People: who the news is about.
 
-use async_graphql::{Context, ErrorExtensions, Object, Result, dataloader::DataLoader};
+use async_graphql::{
+    Context, ErrorExtensions, Object, Result,
+    dataloader::{DataLoader, HashMapCache},
+};
 use entity::{country, person};
 
 use super::{
@@ -35,7 +38,7 @@ impl Person {
             return Ok(None);
         };
         let country = ctx
-            .data::<DataLoader<ByIdLoader<country::Entity>>>()?
+            .data::<DataLoader<ByIdLoader<country::Entity>, HashMapCache>>()?
             .load_one(id)
             .await
             .map_err(|e| e.extend())?;

@@ -1,7 +1,8 @@
 //! Assembling the schema: the query root, its data and its limits.
 
 use async_graphql::{
-    EmptyMutation, EmptySubscription, MergedObject, Schema, dataloader::DataLoader,
+    EmptyMutation, EmptySubscription, MergedObject, Request, Schema,
+    dataloader::{DataLoader, HashMapCache, Loader},
 };
 use entity::{article_country, article_person, article_topic, country, person, section, topic};
 use sea_orm::DatabaseConnection;
@@ -37,10 +38,22 @@ pub fn sdl() -> String {
     build_bare().sdl()
 }
 
-/// The serving schema: the database, one DataLoader per relation, and limits that keep a
-/// small query from asking for unbounded work (async-graphql sets none by default).
+/// The serving schema: the database, and limits that keep a small query from asking for
+/// unbounded work (async-graphql sets none by default).
 pub fn build(db: DatabaseConnection, limits: QueryLimits) -> VistkaSchema {
     Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+        .data(db)
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .extension(ErrorCodes)
+        .finish()
+}
+
+/// Adds one DataLoader per relation to a request. Their cache lives as long as the request:
+/// an answer reads consistently, a page's relations are fetched once, and nothing stale
+/// outlives it.
+pub fn with_loaders(request: Request, db: &DatabaseConnection) -> Request {
+    request
         .data(loader(ByIdLoader::<section::Entity>::new(
             db.clone(),
             section::Column::Id,
@@ -71,13 +84,8 @@ pub fn build(db: DatabaseConnection, limits: QueryLimits) -> VistkaSchema {
                 article_topic::Column::Position,
             ),
         ))
-        .data(db)
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
-        .extension(ErrorCodes)
-        .finish()
 }
 
-fn loader<T>(loader: T) -> DataLoader<T> {
-    DataLoader::new(loader, tokio::spawn)
+fn loader<T: Loader<i64>>(loader: T) -> DataLoader<T, HashMapCache> {
+    DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
 }

@@ -33,17 +33,18 @@ pub enum ImportError {
     Db(#[from] DbErr),
 }
 
-/// The checked lines of a file, each with its line number.
+/// The checked lines of a file, each with its line number, and what was wrong with the rest.
 #[derive(Debug, Default)]
 pub struct Parsed {
     lines: Vec<(usize, Line)>,
+    problems: Vec<Problem>,
 }
 
-/// Reads every line, reporting all problems of all lines (and keys defined twice) at once.
+/// Reads every line, collecting the problems of all lines (and keys defined twice).
 /// `progress` is told how many bytes have been read.
 pub fn read(mut input: impl BufRead, progress: impl Fn(u64)) -> Result<Parsed, ImportError> {
     let mut parsed = Parsed::default();
-    let mut problems = Vec::new();
+    let problems = &mut parsed.problems;
     let mut defined: HashMap<(Kind, String), usize> = HashMap::new();
     let mut buffer = Vec::new();
     let mut number = 0;
@@ -87,14 +88,11 @@ pub fn read(mut input: impl BufRead, progress: impl Fn(u64)) -> Result<Parsed, I
             Err(found) => problems.extend(found),
         }
     }
-    if problems.is_empty() {
-        Ok(parsed)
-    } else {
-        Err(ImportError::Rejected(problems))
-    }
+    Ok(parsed)
 }
 
-/// Checks references and writes all lines in one transaction.
+/// Checks the references of the lines that parsed, then, if the file has no problem at all,
+/// writes every line in one transaction.
 pub async fn apply(db: &DatabaseConnection, parsed: Parsed) -> Result<Counts, ImportError> {
     let txn = db.begin().await?;
     let mut counts = Counts::default();
@@ -103,7 +101,13 @@ pub async fn apply(db: &DatabaseConnection, parsed: Parsed) -> Result<Counts, Im
         counts.count(line.key().0);
         batch.add(number, line);
     }
-    batch.resolve(&txn).await?;
+    let mut problems = parsed.problems;
+    problems.extend(batch.unresolved(&txn).await?);
+    if !problems.is_empty() {
+        // Stable: a line's problems stay in field order.
+        problems.sort_by_key(|problem| problem.line);
+        return Err(ImportError::Rejected(problems));
+    }
     batch.write(&txn).await?;
     txn.commit().await?;
     Ok(counts)
@@ -194,8 +198,8 @@ impl Batch {
         });
     }
 
-    /// Every reference must name a key of this batch or of the database.
-    async fn resolve(&self, db: &impl ConnectionTrait) -> Result<(), ImportError> {
+    /// References that name no key of this batch or of the database.
+    async fn unresolved(&self, db: &impl ConnectionTrait) -> Result<Vec<Problem>, DbErr> {
         let mut wanted: HashMap<Kind, HashSet<&str>> = HashMap::new();
         for reference in &self.references {
             if !self.defines(reference.kind, &reference.key) {
@@ -215,7 +219,7 @@ impl Batch {
                     .map(|key| (kind, key)),
             );
         }
-        let mut problems: Vec<Problem> = self
+        Ok(self
             .references
             .iter()
             .filter(|r| !self.defines(r.kind, &r.key) && !stored.contains(&(r.kind, r.key.clone())))
@@ -228,13 +232,7 @@ impl Batch {
                     r.key
                 ),
             })
-            .collect();
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            problems.sort_by_key(|p| p.line);
-            Err(ImportError::Rejected(problems))
-        }
+            .collect())
     }
 
     fn defines(&self, kind: Kind, key: &str) -> bool {

@@ -1,0 +1,119 @@
+use crate::{
+    archive,
+    helpers::{SEED, TestDatabase},
+};
+
+fn seed() -> String {
+    std::fs::read_to_string(SEED).expect("seed sample")
+}
+
+#[tokio::test]
+async fn every_problem_is_reported_and_nothing_changes() {
+    let db = TestDatabase::create().await;
+    db.import(&seed());
+    let before = db.export();
+    let broken = [
+        r#"{"type":"topic","slug":"new-topic","name":"Нова тема"}"#,
+        r#"{"type":"article","slug":"Bad Slug","body":"x","published_at":"2024-04-12T14:20:00+03:00"}"#,
+        "{not json",
+        "",
+        r#"{"type":"article","slug":"new-article","title":"T","body":"b","published_at":"2024-04-12","people":["nobody"],"related":["new-article"]}"#,
+        r#"{"type":"tag","slug":"x"}"#,
+        r#"{"type":"topic","slug":"new-topic","name":"Знову"}"#,
+        r#"{"type":"country","code":"ua","name":"Україна"}"#,
+        r#"{"type":"person","slug":"someone","name":"Хтось","country":"XX"}"#,
+        r#"{"type":"article","slug":"ok-article","title":"T","body":"b","published_at":"2024-04-12T14:20:00+03:00","topics":["ghost-topic"],"section":"ghost-section"}"#,
+    ]
+    .join("\n");
+    let output = db.cli(&["import", "-"], &broken);
+    assert!(!output.status.success());
+    let report = String::from_utf8_lossy(&output.stderr);
+    let expected = [
+        "line 2: slug: \"Bad Slug\" is not a slug (1 to 120 lower-case ASCII letters, digits and single hyphens)",
+        "line 2: title: required field is missing",
+        "line 3: json: not valid JSON",
+        "line 5: published_at: \"2024-04-12\" is not an RFC 3339 date-time with an offset (e.g. 2024-04-12T14:20:00+03:00)",
+        "line 5: related: an article cannot be related to itself",
+        "line 6: type: unknown type \"tag\" (expected section, country, person, topic or article)",
+        "line 7: slug: topic \"new-topic\" is already defined on line 1",
+        "line 8: code: \"ua\" is not an ISO 3166-1 alpha-2 code (two upper-case letters)",
+        "line 9: country: no country \"XX\" in the file or the database",
+        "line 10: section: no section \"ghost-section\" in the file or the database",
+        "line 10: topics[0]: no topic \"ghost-topic\" in the file or the database",
+    ];
+    let reported: Vec<&str> = report.lines().filter(|l| l.starts_with("line ")).collect();
+    assert_eq!(reported.len(), expected.len(), "{report}");
+    for (got, want) in reported.iter().zip(expected) {
+        assert!(got.starts_with(want), "expected {want:?}, got {got:?}");
+    }
+    assert!(
+        report.contains("11 problem(s) found; nothing was imported"),
+        "{report}"
+    );
+    assert_eq!(db.export(), before, "the database is unchanged");
+}
+
+#[tokio::test]
+async fn import_is_idempotent_and_lists_are_replaced() {
+    let db = TestDatabase::create().await;
+    db.import(&seed());
+    let first = db.export();
+    db.import(&seed());
+    assert_eq!(
+        db.export(),
+        first,
+        "importing the same file twice changes nothing"
+    );
+
+    let update = r#"{"type":"article","slug":"yaponskyi-premier-pidtverdyv-nepokhytnu-pidtrymku-ukrainy","title":"Оновлено","body":"Нове.","published_at":"2024-04-11T19:05:00+03:00","people":["rustem-umierov"],"topics":["nato","krym"]}"#;
+    db.import(update);
+    let after = db.export();
+    let line = after
+        .lines()
+        .find(|l| l.contains(r#""slug":"yaponskyi-premier-pidtverdyv"#))
+        .expect("still there");
+    assert_eq!(
+        line,
+        r#"{"type":"article","slug":"yaponskyi-premier-pidtverdyv-nepokhytnu-pidtrymku-ukrainy","title":"Оновлено","body":"Нове.","published_at":"2024-04-11T19:05:00+03:00","status":"published","section":"news","language":"uk","people":["rustem-umierov"],"countries":[],"topics":["nato","krym"],"related":[]}"#
+    );
+    assert_eq!(after.lines().count(), first.lines().count());
+}
+
+#[tokio::test]
+async fn export_then_import_gives_back_the_same_bytes() {
+    let archive = archive::generate(400, 21);
+    let source = TestDatabase::create().await;
+    source.import(&archive.ndjson);
+    let exported = source.export();
+    assert_eq!(source.export(), exported, "two exports are byte-equal");
+    assert_eq!(exported.lines().count(), 400 + 3 + 6 + 12 + 8);
+
+    let copy = TestDatabase::create().await;
+    copy.import(&exported);
+    assert_eq!(copy.export(), exported);
+}
+
+#[tokio::test]
+async fn seed_export_is_canonical() {
+    let db = TestDatabase::create().await;
+    db.import(&seed());
+    insta::assert_snapshot!(db.export());
+}
+
+#[tokio::test]
+async fn references_may_point_down_the_file_or_into_the_database() {
+    let db = TestDatabase::create().await;
+    db.import(
+        &[
+            r#"{"type":"article","slug":"first","title":"Перша","body":"b","published_at":"2024-04-12T14:20:00+03:00","people":["later"],"section":"world","related":["second"]}"#,
+            r#"{"type":"article","slug":"second","title":"Друга","body":"b","published_at":"2024-04-12T14:21:00+03:00","status":"draft","section":"world"}"#,
+            r#"{"type":"person","slug":"later","name":"Пізніше"}"#,
+            r#"{"type":"section","slug":"world","name":"Світ"}"#,
+        ]
+        .join("\n"),
+    );
+    db.import(r#"{"type":"article","slug":"third","title":"Третя","body":"b","published_at":"2024-04-12T14:22:00+03:00","people":["later"],"section":"world","related":["first"]}"#);
+    let exported = db.export();
+    assert!(exported.contains(r#""slug":"second","title":"Друга","body":"b","published_at":"2024-04-12T14:21:00+03:00","status":"draft""#), "drafts are exported");
+    assert!(exported.contains(r#""slug":"third""#));
+}

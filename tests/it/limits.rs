@@ -1,0 +1,112 @@
+use serde_json::json;
+
+use crate::{archive, helpers::TestApp};
+
+const PAGE_WITH_RELATIONS: &str = "query($n: Int) {
+  feed(first: $n) {
+    edges { cursor node { slug title lead publishedAt section { slug name }
+      people { slug name } countries { code name } topics { slug name } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}";
+
+/// Relations are batched: a page costs the same few statements whatever its size.
+#[tokio::test]
+async fn a_page_costs_a_fixed_number_of_statements() {
+    let app = TestApp::spawn().await;
+    app.db.import(&archive::generate(300, 1).ndjson);
+    let mut costs = Vec::new();
+    for size in [10, 100] {
+        let before = app.statements().await;
+        let data = app.data(PAGE_WITH_RELATIONS, json!({ "n": size })).await;
+        costs.push(app.statements().await - before);
+        assert_eq!(data["feed"]["edges"].as_array().map(Vec::len), Some(size));
+    }
+    assert_eq!(
+        costs[0], costs[1],
+        "statements for 10 and 100 articles: {costs:?}"
+    );
+    assert!(
+        costs[1] <= 6,
+        "a page with its relations costs {} statements",
+        costs[1]
+    );
+}
+
+#[tokio::test]
+async fn deep_queries_are_refused_before_they_run() {
+    let app = TestApp::seeded().await;
+    // 13 levels of cheap fields: too deep, though not too costly.
+    let query = "{ article(slug: \"x\") { people { country { articles(first: 1) { edges { node {
+        people { country { articles(first: 1) { edges { node { section { slug } } } } } } } } } } } } }";
+    let answer = app.gql(query, json!({})).await;
+    assert_eq!(
+        answer["errors"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED",
+        "{answer}"
+    );
+    assert!(
+        answer["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("nested too deep"),
+        "{answer}"
+    );
+}
+
+#[tokio::test]
+async fn costly_queries_are_refused_before_they_run() {
+    let app = TestApp::seeded().await;
+    let query = "{ feed(first: 100) { edges { node { people { articles(first: 100) {
+        edges { node { slug title topics { slug name } } } } } } } } }";
+    let answer = app.gql(query, json!({})).await;
+    assert_eq!(
+        answer["errors"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED",
+        "{answer}"
+    );
+    assert!(
+        answer["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("too complex"),
+        "{answer}"
+    );
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused() {
+    let app = TestApp::seeded().await;
+    let padding = " ".repeat(100 * 1024);
+    let response = app
+        .client
+        .post(app.url("/graphql"))
+        .json(&json!({ "query": format!("{{ sections {{ slug }} {padding}}}") }))
+        .send()
+        .await
+        .expect("a response");
+    assert_eq!(response.status(), reqwest::StatusCode::PAYLOAD_TOO_LARGE);
+    let small = app.data("{ sections { slug } }", json!({})).await;
+    assert_eq!(
+        small["sections"][0]["slug"], "news",
+        "the server is still up"
+    );
+}
+
+#[tokio::test]
+async fn client_mistakes_carry_an_error_code() {
+    let app = TestApp::seeded().await;
+    for (query, code) in [
+        ("{ feed { edges ", "GRAPHQL_PARSE_FAILED"),
+        ("{ feed { nosuchfield } }", "GRAPHQL_VALIDATION_FAILED"),
+        ("{ article { slug } }", "GRAPHQL_VALIDATION_FAILED"),
+        (
+            "{ feed(filter: {publishedSince: \"yesterday\"}) { edges { cursor } } }",
+            "BAD_USER_INPUT",
+        ),
+    ] {
+        let answer = app.gql(query, json!({})).await;
+        assert_eq!(
+            answer["errors"][0]["extensions"]["code"], code,
+            "{query}: {answer}"
+        );
+    }
+}

@@ -1,0 +1,12 @@
+//! Integration tests: the real `vistka` binary, a real database (SQLite, or PostgreSQL when
+//! `VISTKA_TEST_DATABASE_URL` names a server), real HTTP on a free loopback port.
+
+mod archive;
+mod cli;
+mod feed;
+mod filters;
+mod helpers;
+mod import;
+mod limits;
+mod reads;
+mod schema;
