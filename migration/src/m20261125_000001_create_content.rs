@@ -37,23 +37,20 @@ impl MigrationTrait for Migration {
                     .col(string(Named::Name))
                     .col(string_null(Person::Role))
                     .col(big_integer_null(Person::CountryId))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Named::Person, Person::CountryId)
-                            .to(Named::Country, Named::Id)
-                            .on_delete(ForeignKeyAction::Restrict),
-                    )
+                    .foreign_key(&mut references(
+                        (Named::Person, Person::CountryId),
+                        Named::Country,
+                        ForeignKeyAction::Restrict,
+                    ))
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("idx_person_country")
-                    .table(Named::Person)
-                    .col(Person::CountryId)
-                    .to_owned(),
-            )
+            .create_index(index(
+                "idx_person_country",
+                Named::Person,
+                [Person::CountryId],
+            ))
             .await?;
 
         manager
@@ -72,103 +69,98 @@ impl MigrationTrait for Migration {
                     .col(string_len(Article::Status, 16))
                     .col(big_integer(Article::SectionId))
                     .col(string_len(Article::Language, 35))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Article::Table, Article::SectionId)
-                            .to(Named::Section, Named::Id)
-                            .on_delete(ForeignKeyAction::Restrict),
-                    )
+                    .foreign_key(&mut references(
+                        (Article::Table, Article::SectionId),
+                        Named::Section,
+                        ForeignKeyAction::Restrict,
+                    ))
                     .to_owned(),
             )
             .await?;
-        for (name, lead) in [
-            ("idx_article_feed", None),
-            ("idx_article_section", Some(Article::SectionId)),
-            ("idx_article_language", Some(Article::Language)),
+        let feed = [Article::PublishedAt.into_iden(), Named::Id.into_iden()];
+        manager
+            .create_index(index("idx_article_feed", Article::Table, feed.clone()))
+            .await?;
+        for (name, key) in [
+            ("idx_article_section", Article::SectionId),
+            ("idx_article_language", Article::Language),
         ] {
-            let mut index = Index::create();
-            index.name(name).table(Article::Table);
-            if let Some(lead) = lead {
-                index.col(lead);
+            let mut columns = vec![key.into_iden()];
+            columns.extend(feed.iter().cloned());
+            manager
+                .create_index(index(name, Article::Table, columns))
+                .await?;
+        }
+
+        // Topic, person and country listings page straight off (key, published_at, article_id),
+        // so those link tables carry a copy of the article's publication time.
+        for (link, target, target_id, listed) in [
+            (
+                Link::ArticlePerson,
+                Named::Person.into_iden(),
+                Link::PersonId,
+                true,
+            ),
+            (
+                Link::ArticleCountry,
+                Named::Country.into_iden(),
+                Link::CountryId,
+                true,
+            ),
+            (
+                Link::ArticleTopic,
+                Named::Topic.into_iden(),
+                Link::TopicId,
+                true,
+            ),
+            (
+                Link::ArticleRelated,
+                Article::Table.into_iden(),
+                Link::RelatedId,
+                false,
+            ),
+        ] {
+            let on_delete = if listed {
+                ForeignKeyAction::Restrict
+            } else {
+                ForeignKeyAction::Cascade
+            };
+            let mut create = Table::create();
+            create
+                .table(link)
+                .col(big_integer(Link::ArticleId))
+                .col(big_integer(target_id))
+                .col(integer(Link::Position));
+            if listed {
+                create.col(big_integer(Article::PublishedAt));
             }
-            index.col(Article::PublishedAt).col(Named::Id);
-            manager.create_index(index).await?;
-        }
-
-        for (link, target, target_id) in [
-            (Link::ArticlePerson, Named::Person, Link::PersonId),
-            (Link::ArticleCountry, Named::Country, Link::CountryId),
-            (Link::ArticleTopic, Named::Topic, Link::TopicId),
-        ] {
+            create
+                .primary_key(Index::create().col(Link::ArticleId).col(target_id))
+                .foreign_key(&mut references(
+                    (link, Link::ArticleId),
+                    Article::Table,
+                    ForeignKeyAction::Cascade,
+                ))
+                .foreign_key(&mut references((link, target_id), target, on_delete));
+            manager.create_table(create).await?;
+            let columns = if listed {
+                vec![
+                    target_id.into_iden(),
+                    Article::PublishedAt.into_iden(),
+                    Link::ArticleId.into_iden(),
+                ]
+            } else {
+                vec![target_id.into_iden()]
+            };
             manager
-                .create_table(
-                    Table::create()
-                        .table(link)
-                        .col(big_integer(Link::ArticleId))
-                        .col(big_integer(target_id))
-                        .col(integer(Link::Position))
-                        .col(big_integer(Article::PublishedAt))
-                        .primary_key(Index::create().col(Link::ArticleId).col(target_id))
-                        .foreign_key(
-                            ForeignKey::create()
-                                .from(link, Link::ArticleId)
-                                .to(Article::Table, Named::Id)
-                                .on_delete(ForeignKeyAction::Cascade),
-                        )
-                        .foreign_key(
-                            ForeignKey::create()
-                                .from(link, target_id)
-                                .to(target, Named::Id)
-                                .on_delete(ForeignKeyAction::Restrict),
-                        )
-                        .to_owned(),
-                )
-                .await?;
-            manager
-                .create_index(
-                    Index::create()
-                        .name(format!("idx_{}_listing", link.to_string()))
-                        .table(link)
-                        .col(target_id)
-                        .col(Article::PublishedAt)
-                        .col(Link::ArticleId)
-                        .to_owned(),
-                )
+                .create_index(index(
+                    &format!("idx_{}_target", link.to_string()),
+                    link,
+                    columns,
+                ))
                 .await?;
         }
-
-        manager
-            .create_table(
-                Table::create()
-                    .table(Link::ArticleRelated)
-                    .col(big_integer(Link::ArticleId))
-                    .col(big_integer(Link::RelatedId))
-                    .col(integer(Link::Position))
-                    .primary_key(Index::create().col(Link::ArticleId).col(Link::RelatedId))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Link::ArticleRelated, Link::ArticleId)
-                            .to(Article::Table, Named::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Link::ArticleRelated, Link::RelatedId)
-                            .to(Article::Table, Named::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_article_related_target")
-                    .table(Link::ArticleRelated)
-                    .col(Link::RelatedId)
-                    .to_owned(),
-            )
-            .await
+        Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -189,6 +181,32 @@ impl MigrationTrait for Migration {
         }
         Ok(())
     }
+}
+
+/// A foreign key from `from` (table, column) to the `id` of `to`.
+fn references(
+    from: (impl IntoIden, impl IntoIden),
+    to: impl IntoIden,
+    on_delete: ForeignKeyAction,
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .from(from.0, from.1)
+        .to(to, Named::Id)
+        .on_delete(on_delete)
+        .to_owned()
+}
+
+fn index<C: IntoIden>(
+    name: &str,
+    table: impl IntoIden,
+    columns: impl IntoIterator<Item = C>,
+) -> IndexCreateStatement {
+    let mut index = Index::create();
+    index.name(name).table(table);
+    for column in columns {
+        index.col(column.into_iden());
+    }
+    index.to_owned()
 }
 
 /// Tables keyed by a slug or code, and the columns they share.

@@ -20,10 +20,10 @@ use super::{
 };
 use crate::{error::AppError, store, store::feed::Filter, timestamp::Timestamp};
 
-/// A published news article.
 #[derive(Debug)]
 pub struct Article(pub article::Model);
 
+/// A published news article.
 #[Object]
 impl Article {
     /// The article's unique slug, as used in its URL.
@@ -71,7 +71,7 @@ impl Article {
             .load_one(self.0.section_id)
             .await
             .map_err(|e| e.extend())?
-            .map(Section)
+            .map(Section::from)
             .ok_or_else(|| {
                 AppError::Internal(anyhow::anyhow!("article {} has no section", self.0.id)).extend()
             })
@@ -81,21 +81,21 @@ impl Article {
     #[graphql(complexity = "10 * child_complexity")]
     async fn people(&self, ctx: &Context<'_>) -> Result<Vec<Person>> {
         let people = linked::<article_person::Entity, person::Entity>(ctx, self.0.id).await?;
-        Ok(people.into_iter().map(Person).collect())
+        Ok(people.into_iter().map(Person::from).collect())
     }
 
     /// The countries the article concerns, in the editor's order.
     #[graphql(complexity = "10 * child_complexity")]
     async fn countries(&self, ctx: &Context<'_>) -> Result<Vec<Country>> {
         let countries = linked::<article_country::Entity, country::Entity>(ctx, self.0.id).await?;
-        Ok(countries.into_iter().map(Country).collect())
+        Ok(countries.into_iter().map(Country::from).collect())
     }
 
     /// The article's topics, in the editor's order.
     #[graphql(complexity = "10 * child_complexity")]
     async fn topics(&self, ctx: &Context<'_>) -> Result<Vec<Topic>> {
         let topics = linked::<article_topic::Entity, topic::Entity>(ctx, self.0.id).await?;
-        Ok(topics.into_iter().map(Topic).collect())
+        Ok(topics.into_iter().map(Topic::from).collect())
     }
 }
 

@@ -4,7 +4,7 @@
 //! never skips or repeats an article however many share a timestamp.
 
 use async_graphql::{
-    Context, ErrorExtensions,
+    Context, ErrorExtensions, Object,
     connection::{Connection, Edge},
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
@@ -77,6 +77,36 @@ pub fn cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> u
         .unwrap_or(DEFAULT_PAGE_SIZE)
         .clamp(1, MAX_PAGE_SIZE);
     size as usize * child_complexity
+}
+
+/// The `articles` field of people, topics, countries and sections: the feed narrowed to one of
+/// them, merged into each of those types.
+#[derive(Debug)]
+pub struct ArticlesOf(pub Filter);
+
+#[Object]
+impl ArticlesOf {
+    /// Its published articles, newest first, paged like `feed`.
+    #[graphql(complexity = "cost(first, last, child_complexity)")]
+    async fn articles(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Articles per page, walking towards older ones (0 to 100, default 20).")]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Articles per page, walking towards newer ones (0 to 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> async_graphql::Result<ArticleConnection> {
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        articles(ctx, self.0.clone(), args).await
+    }
 }
 
 /// One page of the public articles `filter` selects.

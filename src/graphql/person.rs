@@ -1,25 +1,33 @@
 //! People: who the news is about.
 
 use async_graphql::{
-    Context, ErrorExtensions, Object, Result,
+    Context, ErrorExtensions, MergedObject, Object, Result,
     dataloader::{DataLoader, HashMapCache},
 };
 use entity::{country, person};
 
-use super::{
-    catalogue,
-    country::Country,
-    loaders::ByIdLoader,
-    pagination::{self, ArticleConnection, PageArgs},
-};
+use super::{catalogue, country::Country, loaders::ByIdLoader, pagination::ArticlesOf};
 use crate::store::feed::Filter;
 
 /// A person in the news.
+#[derive(Debug, MergedObject)]
+pub struct Person(PersonFields, ArticlesOf);
+
+impl From<person::Model> for Person {
+    fn from(person: person::Model) -> Self {
+        let filter = Filter {
+            person: Some(person.slug.clone()),
+            ..Filter::default()
+        };
+        Self(PersonFields(person), ArticlesOf(filter))
+    }
+}
+
 #[derive(Debug)]
-pub struct Person(pub person::Model);
+struct PersonFields(person::Model);
 
 #[Object]
-impl Person {
+impl PersonFields {
     async fn slug(&self) -> &str {
         &self.0.slug
     }
@@ -33,6 +41,7 @@ impl Person {
         self.0.role.as_deref()
     }
 
+    /// The country the person represents.
     async fn country(&self, ctx: &Context<'_>) -> Result<Option<Country>> {
         let Some(id) = self.0.country_id else {
             return Ok(None);
@@ -42,34 +51,7 @@ impl Person {
             .load_one(id)
             .await
             .map_err(|e| e.extend())?;
-        Ok(country.map(Country))
-    }
-
-    /// Published articles about the person, newest first.
-    #[graphql(complexity = "pagination::cost(first, last, child_complexity)")]
-    async fn articles(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> Result<ArticleConnection> {
-        let filter = Filter {
-            person: Some(self.0.slug.clone()),
-            ..Filter::default()
-        };
-        pagination::articles(
-            ctx,
-            filter,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-        )
-        .await
+        Ok(country.map(Country::from))
     }
 }
 
@@ -80,12 +62,12 @@ pub struct PersonQuery;
 impl PersonQuery {
     /// A person by slug; null when there is none.
     async fn person(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Person>> {
-        catalogue::one::<person::Entity, _>(ctx, person::Column::Slug, &slug, Person).await
+        catalogue::one::<person::Entity, _>(ctx, person::Column::Slug, &slug).await
     }
 
     /// All people, by slug.
     #[graphql(complexity = "50 * child_complexity")]
     async fn people(&self, ctx: &Context<'_>) -> Result<Vec<Person>> {
-        catalogue::all::<person::Entity, _>(ctx, person::Column::Slug, Person).await
+        catalogue::all::<person::Entity, _>(ctx, person::Column::Slug).await
     }
 }

@@ -1,20 +1,30 @@
 //! Topics: what articles are about.
 
-use async_graphql::{Context, Object, Result};
+use async_graphql::{Context, MergedObject, Object, Result};
 use entity::topic;
 
-use super::{
-    catalogue,
-    pagination::{self, ArticleConnection, PageArgs},
-};
+use super::{catalogue, pagination::ArticlesOf};
 use crate::store::feed::Filter;
 
 /// A subject articles are tagged with, e.g. «військова допомога».
+#[derive(Debug, MergedObject)]
+pub struct Topic(TopicFields, ArticlesOf);
+
+impl From<topic::Model> for Topic {
+    fn from(topic: topic::Model) -> Self {
+        let filter = Filter {
+            topic: Some(topic.slug.clone()),
+            ..Filter::default()
+        };
+        Self(TopicFields(topic), ArticlesOf(filter))
+    }
+}
+
 #[derive(Debug)]
-pub struct Topic(pub topic::Model);
+struct TopicFields(topic::Model);
 
 #[Object]
-impl Topic {
+impl TopicFields {
     async fn slug(&self) -> &str {
         &self.0.slug
     }
@@ -26,33 +36,6 @@ impl Topic {
     async fn description(&self) -> Option<&str> {
         self.0.description.as_deref()
     }
-
-    /// The topic's published articles, newest first.
-    #[graphql(complexity = "pagination::cost(first, last, child_complexity)")]
-    async fn articles(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> Result<ArticleConnection> {
-        let filter = Filter {
-            topic: Some(self.0.slug.clone()),
-            ..Filter::default()
-        };
-        pagination::articles(
-            ctx,
-            filter,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-        )
-        .await
-    }
 }
 
 #[derive(Debug, Default)]
@@ -62,12 +45,12 @@ pub struct TopicQuery;
 impl TopicQuery {
     /// A topic by slug; null when there is none.
     async fn topic(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Topic>> {
-        catalogue::one::<topic::Entity, _>(ctx, topic::Column::Slug, &slug, Topic).await
+        catalogue::one::<topic::Entity, _>(ctx, topic::Column::Slug, &slug).await
     }
 
     /// All topics, by slug.
     #[graphql(complexity = "50 * child_complexity")]
     async fn topics(&self, ctx: &Context<'_>) -> Result<Vec<Topic>> {
-        catalogue::all::<topic::Entity, _>(ctx, topic::Column::Slug, Topic).await
+        catalogue::all::<topic::Entity, _>(ctx, topic::Column::Slug).await
     }
 }

@@ -14,7 +14,7 @@ pub async fn upsert<A>(
     db: &impl ConnectionTrait,
     key: <A::Entity as EntityTrait>::Column,
     update: &[<A::Entity as EntityTrait>::Column],
-    rows: Vec<A>,
+    rows: impl IntoIterator<Item = A>,
 ) -> Result<(), DbErr>
 where
     A: ActiveModelTrait + Send,
@@ -39,7 +39,7 @@ pub async fn replace_links<A>(
     db: &impl ConnectionTrait,
     article_id: <A::Entity as EntityTrait>::Column,
     article_ids: &[i64],
-    rows: Vec<A>,
+    rows: impl IntoIterator<Item = A>,
 ) -> Result<(), DbErr>
 where
     A: ActiveModelTrait + Send,

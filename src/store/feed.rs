@@ -85,20 +85,18 @@ pub async fn page(
     window: Window,
     now: i64,
 ) -> Result<Page, DbErr> {
-    let listing = Listing::new(filter, now);
-    let (order, away, back) = match window.direction {
-        Direction::Forward => (Order::Desc, window.after, window.before),
-        Direction::Backward => (Order::Asc, window.before, window.after),
+    let listing = Listing::new(filter);
+    let universe = Range::of(filter, now);
+    let range = Range {
+        lower: later(universe.lower, window.before),
+        upper: earlier(universe.upper, window.after),
     };
-    let toward_older = window.direction == Direction::Forward;
-    let mut select = listing.select();
-    if let Some(start) = away {
-        select = select.filter(listing.beyond(start, toward_older, false));
-    }
-    if let Some(end) = back {
-        select = select.filter(listing.beyond(end, !toward_older, false));
-    }
-    let mut articles = select
+    let order = match window.direction {
+        Direction::Forward => Order::Desc,
+        Direction::Backward => Order::Asc,
+    };
+    let mut articles = listing
+        .select(range)
         .order_by(listing.published_at(), order.clone())
         .order_by(listing.id(), order)
         .limit(window.limit + 1)
@@ -106,20 +104,25 @@ pub async fn page(
         .await?;
     let has_more = articles.len() as u64 > window.limit;
     articles.truncate(window.limit as usize);
-    // Items exist on the other side of the cursor when anything lies at or beyond it.
-    let has_behind = match away {
-        Some(start) => listing
-            .select()
-            .filter(listing.beyond(start, !toward_older, true))
-            .limit(1)
-            .one(db)
-            .await?
-            .is_some(),
-        None => false,
-    };
     if window.direction == Direction::Backward {
         articles.reverse();
     }
+    // Items exist on the far side of the cursor a walk started from when anything lies at or
+    // beyond it: the cursor's own article counts.
+    let behind = match window.direction {
+        Direction::Forward => window.after.map(|after| Range {
+            lower: later(universe.lower, Some(after.below())),
+            upper: universe.upper,
+        }),
+        Direction::Backward => window.before.map(|before| Range {
+            lower: universe.lower,
+            upper: earlier(universe.upper, Some(before.above())),
+        }),
+    };
+    let has_behind = match behind {
+        Some(range) => listing.select(range).one(db).await?.is_some(),
+        None => false,
+    };
     let (has_previous, has_next) = match window.direction {
         Direction::Forward => (has_behind, has_more),
         Direction::Backward => (has_more, has_behind),
@@ -129,6 +132,70 @@ pub async fn page(
         has_previous,
         has_next,
     })
+}
+
+impl Position {
+    /// The key right below this one: "newer than it" takes this one in.
+    fn below(self) -> Self {
+        Self {
+            id: self.id.saturating_sub(1),
+            ..self
+        }
+    }
+
+    /// The key right above this one: "older than it" takes this one in.
+    fn above(self) -> Self {
+        Self {
+            id: self.id.saturating_add(1),
+            ..self
+        }
+    }
+}
+
+/// Articles strictly between two positions. Every time bound of a listing, the embargo
+/// (`now`), the filter's time range and the cursors, folds into these two, so the database
+/// sees one range on its (published_at, id) index, and a deep page costs what the first does.
+#[derive(Clone, Copy, Debug)]
+struct Range {
+    /// Only articles newer than this.
+    lower: Option<Position>,
+    /// Only articles older than this.
+    upper: Option<Position>,
+}
+
+impl Range {
+    /// What a filter and the clock allow: published by `now`, within the filter's time range.
+    fn of(filter: &Filter, now: i64) -> Self {
+        let from_time = |micros: i64| Position {
+            published_at: micros,
+            id: i64::MIN,
+        };
+        Self {
+            lower: filter.published_since.map(from_time),
+            upper: earlier(
+                Some(from_time(now.saturating_add(1))),
+                filter.published_before.map(from_time),
+            ),
+        }
+    }
+}
+
+fn key(position: Position) -> (i64, i64) {
+    (position.published_at, position.id)
+}
+
+fn earlier(a: Option<Position>, b: Option<Position>) -> Option<Position> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(if key(a) <= key(b) { a } else { b }),
+        (a, b) => a.or(b),
+    }
+}
+
+fn later(a: Option<Position>, b: Option<Position>) -> Option<Position> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(if key(a) >= key(b) { a } else { b }),
+        (a, b) => a.or(b),
+    }
 }
 
 /// A link table that a filter can drive the listing from.
@@ -170,7 +237,7 @@ struct Listing {
 }
 
 impl Listing {
-    fn new(filter: &Filter, now: i64) -> Self {
+    fn new(filter: &Filter) -> Self {
         let mut links: Vec<Link> = [
             (
                 &filter.topic,
@@ -207,7 +274,8 @@ impl Listing {
         .collect();
         let driver = (!links.is_empty()).then(|| links.remove(0));
 
-        let mut select = article::Entity::find().filter(public(now));
+        let mut select =
+            article::Entity::find().filter(article::Column::Status.eq(article::Status::Published));
         if let Some(driver) = &driver {
             QueryTrait::query(&mut select).inner_join(
                 driver.table(),
@@ -242,17 +310,21 @@ impl Listing {
         if let Some(language) = &filter.language {
             select = select.filter(article::Column::Language.eq(language.as_str()));
         }
-        if let Some(since) = filter.published_since {
-            select = select.filter(article::Column::PublishedAt.gte(since));
-        }
-        if let Some(before) = filter.published_before {
-            select = select.filter(article::Column::PublishedAt.lt(before));
-        }
         Self { select, driver }
     }
 
-    fn select(&self) -> Select<article::Entity> {
-        self.select.clone()
+    /// The listing's articles within `range`.
+    fn select(&self, range: Range) -> Select<article::Entity> {
+        let key = || Expr::tuple([self.published_at(), self.id()]);
+        let at = |p: Position| Expr::tuple([Expr::val(p.published_at), Expr::val(p.id)]);
+        let mut select = self.select.clone();
+        if let Some(lower) = range.lower {
+            select = select.filter(key().gt(at(lower)));
+        }
+        if let Some(upper) = range.upper {
+            select = select.filter(key().lt(at(upper)));
+        }
+        select
     }
 
     /// The sort key columns of the driving table: the link table's copy when there is one, so
@@ -268,19 +340,6 @@ impl Listing {
         match &self.driver {
             Some(link) => link.column("article_id"),
             None => Expr::col((article::Entity, article::Column::Id)),
-        }
-    }
-
-    /// Articles strictly past `position` towards older ones (or newer ones), or also the
-    /// article at it when `inclusive`.
-    fn beyond(&self, position: Position, toward_older: bool, inclusive: bool) -> Expr {
-        let key = Expr::tuple([self.published_at(), self.id()]);
-        let at = Expr::tuple([Expr::val(position.published_at), Expr::val(position.id)]);
-        match (toward_older, inclusive) {
-            (true, false) => key.lt(at),
-            (true, true) => key.lte(at),
-            (false, false) => key.gt(at),
-            (false, true) => key.gte(at),
         }
     }
 }

@@ -257,33 +257,31 @@ impl Batch {
         keys.into_iter().collect()
     }
 
-    async fn write(self, db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    async fn write(mut self, db: &impl ConnectionTrait) -> Result<(), DbErr> {
         let mut ids = Ids::new();
         content::upsert(
             db,
             section::Column::Slug,
             &[section::Column::Name],
-            self.sections.clone(),
+            std::mem::take(&mut self.sections),
         )
         .await?;
         content::upsert(
             db,
             country::Column::Code,
             &[country::Column::Name],
-            self.countries.clone(),
+            std::mem::take(&mut self.countries),
         )
         .await?;
         self.load(db, &mut ids, Kind::Country).await?;
-        let people = self
-            .people
-            .iter()
-            .cloned()
+        let people = std::mem::take(&mut self.people)
+            .into_iter()
             .map(|(mut person, country)| {
                 person.country_id =
                     Set(country.and_then(|code| ids[&Kind::Country].get(&code).copied()));
                 person
             })
-            .collect();
+            .collect::<Vec<_>>();
         content::upsert(
             db,
             person::Column::Slug,
@@ -299,28 +297,24 @@ impl Batch {
             db,
             topic::Column::Slug,
             &[topic::Column::Name, topic::Column::Description],
-            self.topics.clone(),
+            std::mem::take(&mut self.topics),
         )
         .await?;
         self.load(db, &mut ids, Kind::Section).await?;
-        let articles = self
-            .articles
-            .iter()
-            .map(|a| article::ActiveModel {
-                id: NotSet,
-                slug: Set(a.slug.clone()),
-                title: Set(a.title.clone()),
-                lead: Set(a.lead.clone()),
-                body: Set(a.body.clone()),
-                published_at: Set(a.published_at.micros),
-                published_offset: Set(a.published_at.offset),
-                updated_at: Set(a.updated_at.map(|t| t.micros)),
-                updated_offset: Set(a.updated_at.map(|t| t.offset)),
-                status: Set(a.status),
-                section_id: Set(ids[&Kind::Section][&a.section]),
-                language: Set(a.language.clone()),
-            })
-            .collect();
+        let articles = self.articles.iter().map(|a| article::ActiveModel {
+            id: NotSet,
+            slug: Set(a.slug.clone()),
+            title: Set(a.title.clone()),
+            lead: Set(a.lead.clone()),
+            body: Set(a.body.clone()),
+            published_at: Set(a.published_at.micros),
+            published_offset: Set(a.published_at.offset),
+            updated_at: Set(a.updated_at.map(|t| t.micros)),
+            updated_offset: Set(a.updated_at.map(|t| t.offset)),
+            status: Set(a.status),
+            section_id: Set(ids[&Kind::Section][&a.section]),
+            language: Set(a.language.clone()),
+        });
         content::upsert(
             db,
             article::Column::Slug,
@@ -362,61 +356,71 @@ impl Batch {
             .iter()
             .map(|a| ids[&Kind::Article][&a.slug])
             .collect();
-        let mut people = Vec::new();
-        let mut countries = Vec::new();
-        let mut topics = Vec::new();
-        let mut related = Vec::new();
-        for (a, &article_id) in self.articles.iter().zip(&article_ids) {
-            let published_at = a.published_at.micros;
-            for (position, key) in (0..).zip(&a.people) {
-                people.push(article_person::ActiveModel {
-                    article_id: Set(article_id),
-                    person_id: Set(ids[&Kind::Person][key]),
-                    position: Set(position),
-                    published_at: Set(published_at),
-                });
-            }
-            for (position, key) in (0..).zip(&a.countries) {
-                countries.push(article_country::ActiveModel {
-                    article_id: Set(article_id),
-                    country_id: Set(ids[&Kind::Country][key]),
-                    position: Set(position),
-                    published_at: Set(published_at),
-                });
-            }
-            for (position, key) in (0..).zip(&a.topics) {
-                topics.push(article_topic::ActiveModel {
-                    article_id: Set(article_id),
-                    topic_id: Set(ids[&Kind::Topic][key]),
-                    position: Set(position),
-                    published_at: Set(published_at),
-                });
-            }
-            for (position, key) in (0..).zip(&a.related) {
-                related.push(article_related::ActiveModel {
-                    article_id: Set(article_id),
-                    related_id: Set(ids[&Kind::Article][key]),
-                    position: Set(position),
-                });
-            }
-        }
-        content::replace_links(db, article_person::Column::ArticleId, &article_ids, people).await?;
-        content::replace_links(
-            db,
-            article_country::Column::ArticleId,
-            &article_ids,
-            countries,
-        )
-        .await?;
-        content::replace_links(db, article_topic::Column::ArticleId, &article_ids, topics).await?;
-        content::replace_links(
-            db,
-            article_related::Column::ArticleId,
-            &article_ids,
-            related,
-        )
-        .await
+        let people = self.link_rows(ids, Kind::Person, &article_ids, |a| &a.people);
+        let people = people.map(|row| article_person::ActiveModel {
+            article_id: Set(row.article_id),
+            person_id: Set(row.target_id),
+            position: Set(row.position),
+            published_at: Set(row.published_at),
+        });
+        let countries = self.link_rows(ids, Kind::Country, &article_ids, |a| &a.countries);
+        let countries = countries.map(|row| article_country::ActiveModel {
+            article_id: Set(row.article_id),
+            country_id: Set(row.target_id),
+            position: Set(row.position),
+            published_at: Set(row.published_at),
+        });
+        let topics = self.link_rows(ids, Kind::Topic, &article_ids, |a| &a.topics);
+        let topics = topics.map(|row| article_topic::ActiveModel {
+            article_id: Set(row.article_id),
+            topic_id: Set(row.target_id),
+            position: Set(row.position),
+            published_at: Set(row.published_at),
+        });
+        let related = self.link_rows(ids, Kind::Article, &article_ids, |a| &a.related);
+        let related = related.map(|row| article_related::ActiveModel {
+            article_id: Set(row.article_id),
+            related_id: Set(row.target_id),
+            position: Set(row.position),
+        });
+        let ids = &article_ids;
+        content::replace_links(db, article_person::Column::ArticleId, ids, people).await?;
+        content::replace_links(db, article_country::Column::ArticleId, ids, countries).await?;
+        content::replace_links(db, article_topic::Column::ArticleId, ids, topics).await?;
+        content::replace_links(db, article_related::Column::ArticleId, ids, related).await
     }
+
+    /// One row per key of each article's `list`, in list order, its target resolved to an id.
+    fn link_rows<'a>(
+        &'a self,
+        ids: &'a Ids,
+        kind: Kind,
+        article_ids: &'a [i64],
+        list: fn(&Article) -> &Vec<String>,
+    ) -> impl Iterator<Item = LinkRow> + 'a {
+        self.articles
+            .iter()
+            .zip(article_ids)
+            .flat_map(move |(article, &article_id)| {
+                (0..)
+                    .zip(list(article))
+                    .map(move |(position, key)| LinkRow {
+                        article_id,
+                        target_id: ids[&kind][key],
+                        position,
+                        published_at: article.published_at.micros,
+                    })
+            })
+    }
+}
+
+/// One entry of an article's list, ready for its link table.
+#[derive(Debug)]
+struct LinkRow {
+    article_id: i64,
+    target_id: i64,
+    position: i32,
+    published_at: i64,
 }
 
 async fn lookup(
