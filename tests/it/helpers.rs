@@ -282,6 +282,7 @@ pub async fn walk(
 ) -> Vec<String> {
     let mut slugs = Vec::new();
     let mut cursor: Option<String> = None;
+    let mut seen = std::collections::HashSet::new();
     loop {
         let mut vars = variables.clone();
         if forward {
@@ -311,7 +312,12 @@ pub async fn walk(
         if more != Some(true) {
             break;
         }
-        cursor = Some(next.as_str().expect("a cursor to continue from").to_owned());
+        let next = next.as_str().expect("a cursor to continue from").to_owned();
+        assert!(
+            seen.insert(next.clone()),
+            "the walk came back to cursor {next}"
+        );
+        cursor = Some(next);
     }
     if !forward {
         slugs.reverse();
