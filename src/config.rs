@@ -25,8 +25,16 @@ pub struct ServeConfig {
     #[arg(long, env = "VISTKA_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
     pub max_body_bytes: usize,
 
+    /// How often, in milliseconds, the server checks whether another process changed the
+    /// content, to refresh what it keeps in memory.
+    #[arg(long, env = "VISTKA_REFRESH_MS", default_value_t = 250)]
+    pub refresh_ms: u64,
+
     #[command(flatten)]
     pub limits: QueryLimits,
+
+    #[command(flatten)]
+    pub site: SiteConfig,
 }
 
 /// Bounds on what one GraphQL document may ask for, so that a small query cannot make the
@@ -40,4 +48,44 @@ pub struct QueryLimits {
     /// Highest complexity a query may have; page sizes multiply the cost of what they select.
     #[arg(long, env = "VISTKA_MAX_COMPLEXITY", default_value_t = 20_000)]
     pub max_complexity: usize,
+}
+
+/// How the site presents its content.
+#[derive(Clone, Copy, Debug, clap::Args)]
+pub struct SiteConfig {
+    /// IANA time zone in which days are counted: each article's publication date and the
+    /// sidebar's day groups.
+    #[arg(long, env = "VISTKA_TIME_ZONE", default_value = "Europe/Kyiv")]
+    pub time_zone: chrono_tz::Tz,
+
+    #[command(flatten)]
+    pub related: RelatedWeights,
+}
+
+/// How much each shared person, topic and country adds to the score of a related article.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::Args)]
+pub struct RelatedWeights {
+    /// Score for each person two articles share.
+    #[arg(
+        long = "related-person-weight",
+        env = "VISTKA_RELATED_PERSON_WEIGHT",
+        default_value_t = 3
+    )]
+    pub person: u32,
+
+    /// Score for each topic two articles share.
+    #[arg(
+        long = "related-topic-weight",
+        env = "VISTKA_RELATED_TOPIC_WEIGHT",
+        default_value_t = 2
+    )]
+    pub topic: u32,
+
+    /// Score for each country two articles share.
+    #[arg(
+        long = "related-country-weight",
+        env = "VISTKA_RELATED_COUNTRY_WEIGHT",
+        default_value_t = 1
+    )]
+    pub country: u32,
 }

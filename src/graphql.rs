@@ -3,6 +3,7 @@
 pub mod article;
 mod catalogue;
 pub mod country;
+pub mod day;
 pub mod errors;
 pub mod loaders;
 pub mod pagination;

@@ -1,11 +1,14 @@
 //! vistka: a headless GraphQL content API for news sites.
 
 pub mod app;
+pub mod body;
+pub mod calendar;
 pub mod cli;
 pub mod config;
 pub mod database;
 pub mod error;
 pub mod graphql;
+pub mod related;
 pub mod store;
 pub mod timestamp;
 pub mod transfer;

@@ -5,6 +5,9 @@ pub mod article;
 pub mod catalog;
 pub mod content;
 pub mod feed;
+pub mod related;
+pub mod snapshot;
+pub mod version;
 
 /// Rows per multi-row statement: well under the bind-parameter limits of SQLite (32,766) and
 /// PostgreSQL (65,535) for the widest table.

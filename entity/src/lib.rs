@@ -7,6 +7,7 @@ pub mod article_country;
 pub mod article_person;
 pub mod article_related;
 pub mod article_topic;
+pub mod content_version;
 pub mod country;
 pub mod person;
 pub mod section;

@@ -3,6 +3,7 @@ pub use super::article_country::Entity as ArticleCountry;
 pub use super::article_person::Entity as ArticlePerson;
 pub use super::article_related::Entity as ArticleRelated;
 pub use super::article_topic::Entity as ArticleTopic;
+pub use super::content_version::Entity as ContentVersion;
 pub use super::country::Entity as Country;
 pub use super::person::Entity as Person;
 pub use super::section::Entity as Section;

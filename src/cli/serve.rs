@@ -1,4 +1,4 @@
-use std::path::PathBuf;
+use std::{path::PathBuf, time::Duration};
 
 use anyhow::Context;
 use metrics_exporter_prometheus::PrometheusBuilder;
@@ -10,6 +10,7 @@ use crate::{
     config::{DatabaseConfig, ServeConfig},
     database,
     graphql::schema,
+    related,
 };
 
 #[derive(Debug, clap::Args)]
@@ -37,8 +38,11 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     if let Some(file) = &args.import {
         super::import::load(&db, file).await?;
     }
+    let related = related::refresh::start(db.clone(), Duration::from_millis(args.serve.refresh_ms))
+        .await
+        .context("cannot load the related-articles index")?;
     let state = AppState {
-        schema: schema::build(db.clone(), args.serve.limits),
+        schema: schema::build(db.clone(), args.serve.limits, args.serve.site, related),
         db,
         metrics,
         max_body_bytes: args.serve.max_body_bytes,

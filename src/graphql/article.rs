@@ -12,13 +12,17 @@ use sea_orm::DatabaseConnection;
 
 use super::{
     country::Country,
+    day::Date,
     loaders::{ByIdLoader, LinkedLoader},
     pagination::{self, ArticleConnection, PageArgs},
     person::Person,
     section::Section,
     topic::Topic,
 };
-use crate::{error::AppError, store, store::feed::Filter, timestamp::Timestamp};
+use crate::{
+    body, calendar, config::SiteConfig, error::AppError, related::SharedIndex, store,
+    store::feed::Filter, timestamp::Timestamp,
+};
 
 #[derive(Debug)]
 pub struct Article(pub article::Model);
@@ -61,6 +65,67 @@ impl Article {
         Some(Timestamp { micros, offset }.to_datetime())
     }
 
+    /// The publication date in the site's time zone: the day the sidebar groups it under.
+    async fn published_date(&self, ctx: &Context<'_>) -> Result<Date> {
+        let zone = ctx.data::<SiteConfig>()?.time_zone;
+        Ok(Date(calendar::local_date(self.0.published_at, zone)))
+    }
+
+    /// The body rendered to HTML and sanitized: paragraphs, quotations, emphasis and links
+    /// are kept; scripts, event handlers and `javascript:` links are not.
+    async fn body_html(&self) -> String {
+        body::to_html(&self.0.body)
+    }
+
+    /// The body as plain text, blocks separated by a blank line.
+    async fn body_text(&self) -> String {
+        body::to_text(&self.0.body)
+    }
+
+    /// Words in the body.
+    async fn word_count(&self) -> i32 {
+        clamp(body::word_count(&body::to_text(&self.0.body)))
+    }
+
+    /// Minutes to read the body, at 200 words a minute, rounded up.
+    async fn reading_minutes(&self) -> i32 {
+        clamp(body::reading_minutes(body::word_count(&body::to_text(
+            &self.0.body,
+        ))))
+    }
+
+    /// «Читайте також»: the editor's picks in their order, then other published articles by
+    /// how much they share with this one (3 points per person, 2 per topic, 1 per country by
+    /// default; configurable), newest first among equals. Never this article, never a draft.
+    #[graphql(complexity = "first.clamp(0, MAX_RELATED) as usize * child_complexity")]
+    async fn related(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 5, desc = "How many (0 to 20).")] first: i32,
+    ) -> Result<Vec<Article>> {
+        let count = usize::try_from(first)
+            .ok()
+            .filter(|&count| count <= MAX_RELATED as usize)
+            .ok_or_else(|| {
+                AppError::invalid(format!(
+                    "first: must be between 0 and {MAX_RELATED}, got {first}"
+                ))
+                .extend()
+            })?;
+        let weights = ctx.data::<SiteConfig>()?.related;
+        let now = chrono::Utc::now().timestamp_micros();
+        let ids = ctx
+            .data::<SharedIndex>()?
+            .borrow()
+            .related(self.0.id, count, weights, now);
+        let db = ctx.data::<DatabaseConnection>()?;
+        // The index may trail the database by a moment: only what is public now is returned.
+        let found = store::article::find_public_by_ids(db, &ids, now)
+            .await
+            .map_err(|e| AppError::from(e).extend())?;
+        Ok(found.into_iter().map(Article).collect())
+    }
+
     /// BCP 47 language tag, e.g. `uk`.
     async fn language(&self) -> &str {
         &self.0.language
@@ -97,6 +162,13 @@ impl Article {
         let topics = linked::<article_topic::Entity, topic::Entity>(ctx, self.0.id).await?;
         Ok(topics.into_iter().map(Topic::from).collect())
     }
+}
+
+/// Most related articles one request may ask for.
+pub const MAX_RELATED: i32 = 20;
+
+fn clamp(count: usize) -> i32 {
+    i32::try_from(count).unwrap_or(i32::MAX)
 }
 
 async fn linked<L, T>(ctx: &Context<'_>, article_id: i64) -> Result<Vec<T::Model>>

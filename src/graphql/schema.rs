@@ -10,17 +10,22 @@ use sea_orm::DatabaseConnection;
 use super::{
     article::ArticleQuery,
     country::CountryQuery,
+    day::DayQuery,
     errors::ErrorCodes,
     loaders::{ByIdLoader, LinkedLoader},
     person::PersonQuery,
     section::SectionQuery,
     topic::TopicQuery,
 };
-use crate::config::QueryLimits;
+use crate::{
+    config::{QueryLimits, SiteConfig},
+    related::SharedIndex,
+};
 
 #[derive(Debug, Default, MergedObject)]
 pub struct Query(
     ArticleQuery,
+    DayQuery,
     PersonQuery,
     TopicQuery,
     CountryQuery,
@@ -38,11 +43,19 @@ pub fn sdl() -> String {
     build_bare().sdl()
 }
 
-/// The serving schema: the database, and limits that keep a small query from asking for
-/// unbounded work (async-graphql sets none by default).
-pub fn build(db: DatabaseConnection, limits: QueryLimits) -> VistkaSchema {
+/// The serving schema: the database, the site's settings, the related-articles index, and
+/// limits that keep a small query from asking for unbounded work (async-graphql sets none by
+/// default).
+pub fn build(
+    db: DatabaseConnection,
+    limits: QueryLimits,
+    site: SiteConfig,
+    related: SharedIndex,
+) -> VistkaSchema {
     Schema::build(Query::default(), EmptyMutation, EmptySubscription)
         .data(db)
+        .data(site)
+        .data(related)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .extension(ErrorCodes)

@@ -21,6 +21,23 @@ pub async fn find_public_by_slug(
         .await
 }
 
+/// The public articles among `ids`, in the order of `ids`; the others are left out.
+pub async fn find_public_by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+    now: i64,
+) -> Result<Vec<article::Model>, DbErr> {
+    let mut found: std::collections::HashMap<i64, article::Model> = article::Entity::find()
+        .filter(article::Column::Id.is_in(ids.iter().copied()))
+        .filter(feed::public(now))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|article| (article.id, article))
+        .collect();
+    Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+}
+
 /// The rows that a link table `L` joins to the given articles, as `(article id, target)`,
 /// in each article's list order.
 pub async fn linked<L, T>(

@@ -134,7 +134,37 @@ pub async fn page(
     })
 }
 
+/// The publication time of the newest public article in `filter` published before `before`.
+pub async fn latest(
+    db: &impl ConnectionTrait,
+    filter: &Filter,
+    before: Option<i64>,
+    now: i64,
+) -> Result<Option<i64>, DbErr> {
+    let listing = Listing::new(filter);
+    let universe = Range::of(filter, now);
+    let range = Range {
+        lower: universe.lower,
+        upper: earlier(universe.upper, before.map(Position::first_at)),
+    };
+    let newest = listing
+        .select(range)
+        .order_by(listing.published_at(), Order::Desc)
+        .order_by(listing.id(), Order::Desc)
+        .one(db)
+        .await?;
+    Ok(newest.map(|article| article.published_at))
+}
+
 impl Position {
+    /// The first position at a moment: before every article published then.
+    fn first_at(micros: i64) -> Self {
+        Self {
+            published_at: micros,
+            id: i64::MIN,
+        }
+    }
+
     /// The key right below this one: "newer than it" takes this one in.
     fn below(self) -> Self {
         Self {
@@ -166,15 +196,11 @@ struct Range {
 impl Range {
     /// What a filter and the clock allow: published by `now`, within the filter's time range.
     fn of(filter: &Filter, now: i64) -> Self {
-        let from_time = |micros: i64| Position {
-            published_at: micros,
-            id: i64::MIN,
-        };
         Self {
-            lower: filter.published_since.map(from_time),
+            lower: filter.published_since.map(Position::first_at),
             upper: earlier(
-                Some(from_time(now.saturating_add(1))),
-                filter.published_before.map(from_time),
+                Some(Position::first_at(now.saturating_add(1))),
+                filter.published_before.map(Position::first_at),
             ),
         }
     }

@@ -7,9 +7,7 @@ use entity::{
     article, article_country, article_person, article_related, article_topic, country, person,
     section, topic,
 };
-use sea_orm::{
-    ConnectionTrait, DatabaseConnection, EntityTrait, RelationDef, RelationTrait, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, RelationDef, RelationTrait};
 
 use super::{
     Counts,
@@ -25,7 +23,7 @@ const ARTICLES_PER_READ: usize = 1_000;
 
 /// Writes everything as one consistent snapshot: the reads share a transaction.
 pub async fn export(db: &DatabaseConnection, out: &mut impl Write) -> anyhow::Result<Counts> {
-    let txn = db.begin().await?;
+    let txn = store::snapshot::begin(db).await?;
     let mut counts = Counts::default();
     let mut emit = |line: Line, out: &mut dyn Write| -> anyhow::Result<()> {
         counts.count(line.key().0);

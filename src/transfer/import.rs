@@ -20,7 +20,7 @@ use super::{
     line::{Article, Kind, Line},
     validate::{self, Problem},
 };
-use crate::store::{catalog, content};
+use crate::store::{catalog, content, version};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
@@ -109,6 +109,7 @@ pub async fn apply(db: &DatabaseConnection, parsed: Parsed) -> Result<Counts, Im
         return Err(ImportError::Rejected(problems));
     }
     batch.write(&txn).await?;
+    version::bump(&txn).await?;
     txn.commit().await?;
     Ok(counts)
 }

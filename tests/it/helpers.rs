@@ -18,6 +18,9 @@ use tempfile::TempDir;
 
 pub const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/sample/seed-page.ndjson");
 
+/// The seed page as it was captured: what the seed sample must render as.
+pub const SEED_PAGE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/sample/seed-page.txt");
+
 /// How long a server may take to start listening before the test fails.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -100,6 +103,22 @@ impl TestDatabase {
         );
     }
 
+    /// The content version in the database: bumped by every import.
+    pub async fn content_version(&self) -> i64 {
+        let db = Database::connect(&self.url).await.expect("database");
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                "SELECT version FROM content_version",
+            ))
+            .await
+            .expect("content version")
+            .expect("one row");
+        let version = row.try_get::<i64>("", "version").expect("a version");
+        db.close().await.ok();
+        version
+    }
+
     pub fn export(&self) -> String {
         let output = self.cli(&["export"], "");
         assert!(
@@ -155,6 +174,7 @@ impl TestApp {
         let app = Self::spawn().await;
         app.db
             .import(&std::fs::read_to_string(SEED).expect("seed sample"));
+        app.caught_up(Duration::from_secs(10)).await;
         app
     }
 
@@ -214,6 +234,30 @@ impl TestApp {
 
     /// The server's count of SQL statements run so far, from `/metrics`.
     pub async fn statements(&self) -> u64 {
+        self.metric("vistka_db_statements_total").await as u64
+    }
+
+    /// The content version the server's related-articles index was built from.
+    pub async fn served_version(&self) -> i64 {
+        self.metric("vistka_related_index_version").await as i64
+    }
+
+    /// Waits until the server's in-memory index has caught up with the database, and returns
+    /// how long that took; fails after `deadline`.
+    pub async fn caught_up(&self, deadline: Duration) -> Duration {
+        let started = std::time::Instant::now();
+        let wanted = self.db.content_version().await;
+        while self.served_version().await != wanted {
+            assert!(
+                started.elapsed() < deadline,
+                "the server did not follow content version {wanted} within {deadline:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        started.elapsed()
+    }
+
+    async fn metric(&self, name: &str) -> f64 {
         let metrics = self
             .client
             .get(self.url("/metrics"))
@@ -225,8 +269,8 @@ impl TestApp {
             .expect("metrics text");
         metrics
             .lines()
-            .find_map(|line| line.strip_prefix("vistka_db_statements_total "))
-            .map_or(0, |count| count.trim().parse().expect("a counter value"))
+            .find_map(|line| line.strip_prefix(name)?.strip_prefix(' '))
+            .map_or(0.0, |value| value.trim().parse().expect("a metric value"))
     }
 
     /// Sends SIGTERM and waits for the process to exit.

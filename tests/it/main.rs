@@ -8,5 +8,6 @@ mod filters;
 mod helpers;
 mod import;
 mod limits;
+mod page;
 mod reads;
 mod schema;

@@ -1,0 +1,8 @@
+//! «Читайте також»: the editor's picks, then the articles sharing the most people, topics and
+//! countries, from an in-memory index that follows the database.
+
+pub mod index;
+pub mod refresh;
+
+pub use index::{Feature, RelatedIndex};
+pub use refresh::SharedIndex;
