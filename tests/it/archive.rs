@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use chrono::{DateTime, FixedOffset};
-use serde_json::json;
+use serde_json::{Value, json};
 
 #[derive(Clone, Debug)]
 pub struct Generated {
@@ -16,6 +16,45 @@ pub struct Generated {
     pub people: Vec<String>,
     pub countries: Vec<String>,
     pub topics: Vec<String>,
+    pub related: Vec<String>,
+}
+
+/// The articles of an NDJSON text, as the tests need to reason about them.
+pub fn parse(ndjson: &str) -> Vec<Generated> {
+    let now = chrono::Utc::now().timestamp_micros();
+    let keys = |value: &Value| -> Vec<String> {
+        value
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|k| k.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    ndjson
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|line| line["type"] == "article")
+        .map(|line| {
+            let published_micros =
+                DateTime::parse_from_rfc3339(line["published_at"].as_str().expect("time"))
+                    .expect("RFC 3339")
+                    .timestamp_micros();
+            Generated {
+                slug: line["slug"].as_str().expect("slug").to_owned(),
+                published_micros,
+                public: line["status"] != "draft" && published_micros <= now,
+                section: line["section"].as_str().unwrap_or("news").to_owned(),
+                language: line["language"].as_str().unwrap_or("uk").to_owned(),
+                people: keys(&line["people"]),
+                countries: keys(&line["countries"]),
+                topics: keys(&line["topics"]),
+                related: keys(&line["related"]),
+            }
+        })
+        .collect()
 }
 
 #[derive(Debug)]
@@ -77,7 +116,6 @@ pub fn generate(count: usize, seed: u64) -> Archive {
     let offsets = [0, 2 * 3600, 3 * 3600, -5 * 3600];
     let slots = (count as u64 / 3).max(1);
     let mut lines = Vec::new();
-    let mut articles = Vec::new();
     for i in 0..count {
         let embargoed = rng.below(40) == 0;
         let minute = if embargoed {
@@ -113,16 +151,6 @@ pub fn generate(count: usize, seed: u64) -> Archive {
             })
             .to_string(),
         );
-        articles.push(Generated {
-            slug,
-            published_micros: moment.timestamp_micros(),
-            public: !draft && !embargoed,
-            section,
-            language,
-            people,
-            countries,
-            topics,
-        });
     }
     for section in SECTIONS {
         lines.push(
@@ -151,6 +179,7 @@ pub fn generate(count: usize, seed: u64) -> Archive {
     for line in lines {
         writeln!(ndjson, "{line}").expect("write to a string");
     }
+    let articles = parse(&ndjson);
     Archive { ndjson, articles }
 }
 

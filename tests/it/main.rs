@@ -10,4 +10,5 @@ mod import;
 mod limits;
 mod page;
 mod reads;
+mod related;
 mod schema;
