@@ -46,7 +46,7 @@ fn reference(
         })
         .filter(|(score, _, _)| *score > 0)
         .collect();
-    scored.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
+    scored.sort_by_key(|(score, time, _)| std::cmp::Reverse((*score, *time)));
     let mut groups: Vec<Vec<String>> = Vec::new();
     for (i, (score, time, slug)) in scored.iter().enumerate() {
         if i > 0 && (scored[i - 1].0, scored[i - 1].1) == (*score, *time) {

@@ -1,0 +1,127 @@
+//! `vistka-bench`: benchmarks of vistka over real HTTP, each reported beside a reference
+//! measured in the same run, because these machines are noisy and ratios travel better than
+//! absolute times.
+
+mod archive;
+mod latency;
+mod server;
+
+use std::{fs::File, io::BufWriter, time::Instant};
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde_json::{Value, json};
+
+use crate::{
+    latency::{Samples, micros},
+    server::Server,
+};
+
+#[derive(Debug, Parser)]
+#[command(name = "vistka-bench", about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// One article page with `related(first: 5)`, each request a different article, against
+    /// the same page without related articles.
+    Related {
+        /// Articles in the generated archive.
+        #[arg(long, default_value_t = 100_000)]
+        articles: usize,
+        /// Measured requests of each kind, after as many again to warm up.
+        #[arg(long, default_value_t = 2_000)]
+        requests: usize,
+        /// Seed of the generated archive and of the articles asked for.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+const WITH_RELATED: &str = "query($slug: String!) { article(slug: $slug) { slug title publishedAt related(first: 5) { slug title publishedAt } } }";
+const WITHOUT_RELATED: &str =
+    "query($slug: String!) { article(slug: $slug) { slug title publishedAt } }";
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Related {
+            articles,
+            requests,
+            seed,
+        } => related(articles, requests, seed).await,
+    }
+}
+
+async fn related(articles: usize, requests: usize, seed: u64) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("archive.ndjson");
+    let database_url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("vistka.db").display()
+    );
+    archive::write(articles, seed, &mut BufWriter::new(File::create(&file)?))?;
+    let took = server::import(&database_url, &file)?;
+    eprintln!(
+        "imported {articles} articles in {:.1} s ({:.0} articles/s)",
+        took.as_secs_f64(),
+        articles as f64 / took.as_secs_f64()
+    );
+    let server = Server::start(&database_url)?;
+    let client = reqwest::Client::new();
+    let url = format!("{}/graphql", server.base);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut with = Samples::default();
+    let mut without = Samples::default();
+    let mut related_found = 0;
+    for round in 0..requests * 2 {
+        let slug = archive::article(rng.random_range(0..articles));
+        let measured = round >= requests;
+        for (query, samples) in [(WITH_RELATED, &mut with), (WITHOUT_RELATED, &mut without)] {
+            let started = Instant::now();
+            let answer: Value = client
+                .post(&url)
+                .json(&json!({ "query": query, "variables": { "slug": slug } }))
+                .send()
+                .await?
+                .json()
+                .await?;
+            if measured {
+                samples.record(started);
+            }
+            anyhow::ensure!(answer.get("errors").is_none(), "errors: {answer}");
+            if query == WITH_RELATED && measured {
+                related_found += answer["data"]["article"]["related"]
+                    .as_array()
+                    .context("related")?
+                    .len();
+            }
+        }
+    }
+    println!("| query ({articles} articles, {requests} requests each) | p50 | p99 | p50 ratio |");
+    println!("|---|---|---|---|");
+    let reference = without.percentile(0.5);
+    for (name, samples) in [
+        ("article page with related(first: 5)", &mut with),
+        ("same page without related (reference)", &mut without),
+    ] {
+        let p50 = samples.percentile(0.5);
+        println!(
+            "| {name} | {} | {} | {:.2} |",
+            micros(p50),
+            micros(samples.percentile(0.99)),
+            p50.as_secs_f64() / reference.as_secs_f64()
+        );
+    }
+    println!(
+        "related articles per page: {:.2}; server pid {}",
+        related_found as f64 / requests as f64,
+        server.pid()
+    );
+    Ok(())
+}
