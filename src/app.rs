@@ -1,13 +1,26 @@
 //! The HTTP application: routes and the state they share.
 
+use async_graphql::ServerError;
 use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
-use axum::{Router, extract::State, response::Html, routing::get};
+use axum::{
+    Router,
+    extract::State,
+    http::StatusCode,
+    response::{Html, IntoResponse, Response},
+    routing::get,
+};
 use metrics_exporter_prometheus::PrometheusHandle;
 use sea_orm::DatabaseConnection;
 use tower_http::{catch_panic::CatchPanicLayer, limit::RequestBodyLimitLayer, trace::TraceLayer};
 
-use crate::graphql::schema::{self, VistkaSchema};
+use crate::{
+    error::UNAVAILABLE,
+    graphql::{
+        reader::Reader,
+        schema::{self, VistkaSchema},
+    },
+};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -39,9 +52,24 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::new())
 }
 
-async fn graphql(State(state): State<AppState>, request: GraphQLRequest) -> GraphQLResponse {
-    let request = schema::with_loaders(request.into_inner(), &state.db);
-    state.schema.execute(request).await.into()
+async fn graphql(State(state): State<AppState>, request: GraphQLRequest) -> Response {
+    let reader = match Reader::begin(&state.db).await {
+        Ok(reader) => reader,
+        Err(error) => {
+            tracing::error!(%error, "cannot begin a read transaction");
+            let mut unavailable =
+                ServerError::new("service unavailable: the database cannot be reached", None);
+            unavailable
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("code", UNAVAILABLE);
+            let body =
+                GraphQLResponse::from(async_graphql::Response::from_errors(vec![unavailable]));
+            return (StatusCode::SERVICE_UNAVAILABLE, body).into_response();
+        }
+    };
+    let request = schema::for_request(request.into_inner(), reader);
+    GraphQLResponse::from(state.schema.execute(request).await).into_response()
 }
 
 async fn metrics(State(state): State<AppState>) -> String {

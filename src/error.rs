@@ -40,3 +40,4 @@ impl ErrorExtensions for AppError {
 
 pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
 pub const INTERNAL: &str = "INTERNAL";
+pub const UNAVAILABLE: &str = "UNAVAILABLE";

@@ -8,6 +8,7 @@ pub mod errors;
 pub mod loaders;
 pub mod pagination;
 pub mod person;
+pub mod reader;
 pub mod schema;
 pub mod section;
 pub mod topic;

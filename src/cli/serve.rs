@@ -42,7 +42,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         .await
         .context("cannot load the related-articles index")?;
     let state = AppState {
-        schema: schema::build(db.clone(), args.serve.limits, args.serve.site, related),
+        schema: schema::build(args.serve.limits, args.serve.site, related),
         db,
         metrics,
         max_body_bytes: args.serve.max_body_bytes,

@@ -8,7 +8,6 @@ use chrono::{DateTime, FixedOffset};
 use entity::{
     article, article_country, article_person, article_topic, country, person, section, topic,
 };
-use sea_orm::DatabaseConnection;
 
 use super::{
     country::Country,
@@ -16,6 +15,7 @@ use super::{
     loaders::{ByIdLoader, LinkedLoader},
     pagination::{self, ArticleConnection, PageArgs},
     person::Person,
+    reader::Reader,
     section::Section,
     topic::Topic,
 };
@@ -118,7 +118,7 @@ impl Article {
             .data::<SharedIndex>()?
             .borrow()
             .related(self.0.id, count, weights, now);
-        let db = ctx.data::<DatabaseConnection>()?;
+        let db = Reader::of(ctx)?;
         // The index may trail the database by a moment: only what is public now is returned.
         let found = store::article::find_public_by_ids(db, &ids, now)
             .await
@@ -250,7 +250,7 @@ impl ArticleQuery {
 
     /// A published article by slug; null when there is none.
     async fn article(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Article>> {
-        let db = ctx.data::<DatabaseConnection>()?;
+        let db = Reader::of(ctx)?;
         let now = chrono::Utc::now().timestamp_micros();
         let found = store::article::find_public_by_slug(db, &slug, now)
             .await

@@ -1,8 +1,9 @@
 //! Lookups shared by the keyed catalogues: a row by natural key, and all rows.
 
 use async_graphql::{Context, ErrorExtensions, Result};
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::EntityTrait;
 
+use super::reader::Reader;
 use crate::{error::AppError, store::catalog};
 
 pub async fn one<E: EntityTrait, O: From<E::Model>>(
@@ -10,7 +11,7 @@ pub async fn one<E: EntityTrait, O: From<E::Model>>(
     key: E::Column,
     value: &str,
 ) -> Result<Option<O>> {
-    let db = ctx.data::<DatabaseConnection>()?;
+    let db = Reader::of(ctx)?;
     let found = catalog::find_by_key::<E>(db, key, value)
         .await
         .map_err(|e| AppError::from(e).extend())?;
@@ -21,7 +22,7 @@ pub async fn all<E: EntityTrait, O: From<E::Model>>(
     ctx: &Context<'_>,
     key: E::Column,
 ) -> Result<Vec<O>> {
-    let db = ctx.data::<DatabaseConnection>()?;
+    let db = Reader::of(ctx)?;
     let rows = catalog::all::<E>(db, key)
         .await
         .map_err(|e| AppError::from(e).extend())?;

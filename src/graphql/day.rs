@@ -7,9 +7,8 @@ use async_graphql::{
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::NaiveDate;
-use sea_orm::DatabaseConnection;
 
-use super::{article::ArticleFilter, pagination::ArticlesOf};
+use super::{article::ArticleFilter, pagination::ArticlesOf, reader::Reader};
 use crate::{
     calendar,
     config::SiteConfig,
@@ -87,7 +86,7 @@ impl DayQuery {
             .extend());
         }
         let zone = ctx.data::<SiteConfig>()?.time_zone;
-        let db = ctx.data::<DatabaseConnection>()?;
+        let db = Reader::of(ctx)?;
         let filter: Filter = filter.unwrap_or_default().into();
         let mut before = match &after {
             Some(cursor) => Some(calendar::day_start(

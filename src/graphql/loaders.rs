@@ -10,8 +10,9 @@ use async_graphql::{
 use entity::{
     article, article_country, article_person, article_topic, country, person, section, topic,
 };
-use sea_orm::{DatabaseConnection, EntityTrait, Related};
+use sea_orm::{EntityTrait, Related};
 
+use super::reader::Reader;
 use crate::{error::AppError, store};
 
 /// Loads, one batch per relation, what the query selects of a page of articles, so that
@@ -56,12 +57,12 @@ async fn load<T: Loader<i64, Error = Arc<AppError>>>(
 /// Rows of `E` by id.
 #[derive(Debug)]
 pub struct ByIdLoader<E: EntityTrait> {
-    db: DatabaseConnection,
+    db: Reader,
     id: E::Column,
 }
 
 impl<E: EntityTrait> ByIdLoader<E> {
-    pub fn new(db: DatabaseConnection, id: E::Column) -> Self {
+    pub fn new(db: Reader, id: E::Column) -> Self {
         Self { db, id }
     }
 }
@@ -75,7 +76,7 @@ where
     type Error = Arc<AppError>;
 
     async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, E::Model>, Self::Error> {
-        store::catalog::find_by_ids::<E>(&self.db, self.id, ids)
+        store::catalog::find_by_ids::<E>(self.db.transaction(), self.id, ids)
             .await
             .map_err(|error| Arc::new(error.into()))
     }
@@ -84,14 +85,14 @@ where
 /// The `T`s that link table `L` attaches to each article, in list order.
 #[derive(Debug)]
 pub struct LinkedLoader<L: EntityTrait, T> {
-    db: DatabaseConnection,
+    db: Reader,
     article_id: L::Column,
     position: L::Column,
     target: PhantomData<fn() -> T>,
 }
 
 impl<L: EntityTrait, T> LinkedLoader<L, T> {
-    pub fn new(db: DatabaseConnection, article_id: L::Column, position: L::Column) -> Self {
+    pub fn new(db: Reader, article_id: L::Column, position: L::Column) -> Self {
         Self {
             db,
             article_id,
@@ -111,9 +112,14 @@ where
     type Error = Arc<AppError>;
 
     async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, Vec<T::Model>>, Self::Error> {
-        let rows = store::article::linked::<L, T>(&self.db, self.article_id, self.position, ids)
-            .await
-            .map_err(|error| Arc::new(AppError::from(error)))?;
+        let rows = store::article::linked::<L, T>(
+            self.db.transaction(),
+            self.article_id,
+            self.position,
+            ids,
+        )
+        .await
+        .map_err(|error| Arc::new(AppError::from(error)))?;
         // Every key gets an entry, empty lists included, so the request's cache remembers
         // that an article has none.
         let mut lists: HashMap<i64, Vec<T::Model>> =

@@ -8,9 +8,8 @@ use async_graphql::{
     connection::{Connection, Edge},
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use sea_orm::DatabaseConnection;
 
-use super::{article::Article, loaders};
+use super::{article::Article, loaders, reader::Reader};
 use crate::{
     error::AppError,
     store::feed::{self, Direction, Filter, Position, Window},
@@ -116,7 +115,7 @@ pub async fn articles(
     args: PageArgs,
 ) -> async_graphql::Result<ArticleConnection> {
     let window = args.window().map_err(|e| e.extend())?;
-    let db = ctx.data::<DatabaseConnection>()?;
+    let db = Reader::of(ctx)?;
     let now = chrono::Utc::now().timestamp_micros();
     let page = feed::page(db, &filter, window, now)
         .await

@@ -5,7 +5,6 @@ use async_graphql::{
     dataloader::{DataLoader, HashMapCache, Loader},
 };
 use entity::{article_country, article_person, article_topic, country, person, section, topic};
-use sea_orm::DatabaseConnection;
 
 use super::{
     article::ArticleQuery,
@@ -14,6 +13,7 @@ use super::{
     errors::ErrorCodes,
     loaders::{ByIdLoader, LinkedLoader},
     person::PersonQuery,
+    reader::Reader,
     section::SectionQuery,
     topic::TopicQuery,
 };
@@ -43,17 +43,11 @@ pub fn sdl() -> String {
     build_bare().sdl()
 }
 
-/// The serving schema: the database, the site's settings, the related-articles index, and
+/// The serving schema: the site's settings, the related-articles index, and
 /// limits that keep a small query from asking for unbounded work (async-graphql sets none by
 /// default).
-pub fn build(
-    db: DatabaseConnection,
-    limits: QueryLimits,
-    site: SiteConfig,
-    related: SharedIndex,
-) -> VistkaSchema {
+pub fn build(limits: QueryLimits, site: SiteConfig, related: SharedIndex) -> VistkaSchema {
     Schema::build(Query::default(), EmptyMutation, EmptySubscription)
-        .data(db)
         .data(site)
         .data(related)
         .limit_depth(limits.max_depth)
@@ -62,10 +56,10 @@ pub fn build(
         .finish()
 }
 
-/// Adds one DataLoader per relation to a request. Their cache lives as long as the request:
-/// an answer reads consistently, a page's relations are fetched once, and nothing stale
-/// outlives it.
-pub fn with_loaders(request: Request, db: &DatabaseConnection) -> Request {
+/// Gives a request its read transaction and one DataLoader per relation reading through it.
+/// The loaders' cache lives as long as the request: a page's relations are fetched once, and
+/// nothing stale outlives the request.
+pub fn for_request(request: Request, db: Reader) -> Request {
     request
         .data(loader(ByIdLoader::<section::Entity>::new(
             db.clone(),
