@@ -12,11 +12,48 @@ pub struct DatabaseConfig {
         default_value = "sqlite://vistka.db?mode=rwc"
     )]
     pub database_url: String,
+
+    #[command(flatten)]
+    pub pool: PoolConfig,
+}
+
+/// How each connection pool behaves.
+#[derive(Clone, Copy, Debug, clap::Args)]
+pub struct PoolConfig {
+    /// Most connections a pool keeps open.
+    #[arg(
+        long = "db-pool-size",
+        env = "VISTKA_DB_POOL_SIZE",
+        default_value_t = 10
+    )]
+    pub size: u32,
+
+    /// How long to wait, in milliseconds, to connect or to get a pooled connection before
+    /// the operation fails.
+    #[arg(
+        long = "db-connect-timeout-ms",
+        env = "VISTKA_DB_CONNECT_TIMEOUT_MS",
+        default_value_t = 5_000
+    )]
+    pub connect_timeout_ms: u64,
+
+    /// Longest one SQL statement may run on PostgreSQL, in milliseconds; 0 for no limit.
+    #[arg(
+        long = "db-statement-timeout-ms",
+        env = "VISTKA_DB_STATEMENT_TIMEOUT_MS",
+        default_value_t = 30_000
+    )]
+    pub statement_timeout_ms: u64,
 }
 
 /// How the HTTP server listens and what it accepts.
 #[derive(Clone, Debug, clap::Args)]
 pub struct ServeConfig {
+    /// Optional read replica: GraphQL reads (and the related-articles index) come from it;
+    /// migrations and imports go to `DATABASE_URL`.
+    #[arg(long, env = "DATABASE_READ_URL")]
+    pub database_read_url: Option<String>,
+
     /// Address to listen on; port 0 picks a free port (the chosen address is logged).
     #[arg(long, env = "VISTKA_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,

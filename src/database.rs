@@ -4,16 +4,27 @@ use std::time::Duration;
 
 use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, sqlx::sqlite::SqliteJournalMode};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, TransactionTrait,
+    sqlx::sqlite::SqliteJournalMode,
+};
 
-use crate::config::DatabaseConfig;
+use crate::config::{DatabaseConfig, PoolConfig};
+
+/// The PostgreSQL advisory lock key that serializes migrations ("vistka" in ASCII).
+const MIGRATION_LOCK: i64 = 0x76_69_73_74_6b_61;
 
 /// Name of the Prometheus counter of SQL statements run, exposed at `/metrics`.
 pub const STATEMENTS_METRIC: &str = "vistka_db_statements_total";
 
-pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<DatabaseConnection> {
-    let mut options = ConnectOptions::new(&config.database_url);
+pub async fn connect(url: &str, pool: PoolConfig) -> anyhow::Result<DatabaseConnection> {
+    let timeout = Duration::from_millis(pool.connect_timeout_ms);
+    let statement_timeout = pool.statement_timeout_ms;
+    let mut options = ConnectOptions::new(url);
     options
+        .max_connections(pool.size)
+        .connect_timeout(timeout)
+        .acquire_timeout(timeout)
         .sqlx_logging(false)
         // WAL lets `vistka import` write while `vistka serve` keeps reading the same file;
         // the busy timeout makes a second writer wait instead of failing at once.
@@ -21,10 +32,13 @@ pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<DatabaseConnecti
             opts.journal_mode(SqliteJournalMode::Wal)
                 .busy_timeout(Duration::from_secs(30))
                 .foreign_keys(true)
+        })
+        .map_sqlx_postgres_opts(move |opts| {
+            opts.options([("statement_timeout", statement_timeout.to_string())])
         });
     let mut db = Database::connect(options)
         .await
-        .with_context(|| format!("cannot connect to {}", redacted(&config.database_url)))?;
+        .with_context(|| format!("cannot connect to {}", redacted(url)))?;
     db.set_metric_callback(|info| {
         metrics::counter!(STATEMENTS_METRIC).increment(1);
         tracing::debug!(target: "vistka::sql", elapsed = ?info.elapsed, failed = info.failed, "{}", info.statement);
@@ -33,11 +47,25 @@ pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<DatabaseConnecti
 }
 
 pub async fn connect_and_migrate(config: &DatabaseConfig) -> anyhow::Result<DatabaseConnection> {
-    let db = connect(config).await?;
-    Migrator::up(&db, None)
+    let db = connect(&config.database_url, config.pool).await?;
+    migrate(&db).await?;
+    Ok(db)
+}
+
+/// Brings the schema up to date. Processes starting together (servers, an import) migrate
+/// one at a time, each in one transaction: on PostgreSQL an advisory lock queues them, on
+/// SQLite the write lock taken by the migrator's first statement does.
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    let txn = db.begin().await?;
+    if db.get_database_backend() == DbBackend::Postgres {
+        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
+            .await?;
+    }
+    Migrator::up(&txn, None)
         .await
         .context("cannot migrate the database")?;
-    Ok(db)
+    txn.commit().await?;
+    Ok(())
 }
 
 /// The URL without its password, fit for error messages and logs.

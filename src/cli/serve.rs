@@ -1,4 +1,4 @@
-use std::{path::PathBuf, time::Duration};
+use std::{future::Future, path::PathBuf, time::Duration};
 
 use anyhow::Context;
 use metrics_exporter_prometheus::PrometheusBuilder;
@@ -6,7 +6,7 @@ use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
 use crate::{
-    app::{self, AppState},
+    app::{self, AppState, Ready},
     config::{DatabaseConfig, ServeConfig},
     database,
     graphql::schema,
@@ -24,6 +24,8 @@ pub struct Args {
     serve: ServeConfig,
 }
 
+/// Listens at once, then reaches the database, patiently if it is down, and only then reports
+/// ready and answers GraphQL.
 pub async fn run(args: Args) -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -34,30 +36,80 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let metrics = PrometheusBuilder::new()
         .install_recorder()
         .context("cannot install the metrics recorder")?;
-    let db = database::connect_and_migrate(&args.database).await?;
-    if let Some(file) = &args.import {
-        super::import::load(&db, file).await?;
-    }
-    let related = related::refresh::start(db.clone(), Duration::from_millis(args.serve.refresh_ms))
-        .await
-        .context("cannot load the related-articles index")?;
-    let state = AppState {
-        schema: schema::build(args.serve.limits, args.serve.site, related),
-        db,
-        metrics,
-        max_body_bytes: args.serve.max_body_bytes,
-    };
     let listener = TcpListener::bind(args.serve.addr)
         .await
         .with_context(|| format!("cannot listen on {}", args.serve.addr))?;
     let addr = listener.local_addr()?;
+    let state = AppState::new(metrics);
+    let server = axum::serve(
+        listener,
+        app::router(state.clone(), args.serve.max_body_bytes),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .into_future();
     tracing::info!("listening on http://{addr}/graphql");
-    axum::serve(listener, app::router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("server failed")?;
+    let mut server = std::pin::pin!(server);
+    tokio::select! {
+        stopped = &mut server => return stopped.context("server failed"),
+        started = start(&args, &state) => started?,
+    }
+    tracing::info!("ready");
+    server.await.context("server failed")?;
     tracing::info!("stopped");
     Ok(())
+}
+
+async fn start(args: &Args, state: &AppState) -> anyhow::Result<()> {
+    let pool = args.database.pool;
+    let writes = patiently("connect", || {
+        database::connect(&args.database.database_url, pool)
+    })
+    .await;
+    patiently("migrate", || database::migrate(&writes)).await;
+    if let Some(file) = &args.import {
+        super::import::load(&writes, file).await?;
+    }
+    let reads = match &args.serve.database_read_url {
+        Some(url) => {
+            patiently("connect to the read replica", || {
+                database::connect(url, pool)
+            })
+            .await
+        }
+        None => writes.clone(),
+    };
+    let interval = Duration::from_millis(args.serve.refresh_ms);
+    let index = patiently("load the related-articles index", || async {
+        related::refresh::start(reads.clone(), interval)
+            .await
+            .context("cannot load the related-articles index")
+    })
+    .await;
+    state.set_ready(Ready {
+        schema: schema::build(args.serve.limits, args.serve.site, index),
+        reads,
+    });
+    Ok(())
+}
+
+/// Runs `attempt` until it succeeds, waiting twice as long after each failure, up to ten
+/// seconds: the database may come up after the server.
+async fn patiently<T, F, Fut>(what: &str, mut attempt: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = anyhow::Result<T>>,
+{
+    let mut wait = Duration::from_millis(250);
+    loop {
+        match attempt().await {
+            Ok(value) => return value,
+            Err(error) => {
+                tracing::warn!("cannot {what} yet: {error:#}; trying again in {wait:?}");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(Duration::from_secs(10));
+            }
+        }
+    }
 }
 
 /// Resolves on SIGTERM or Ctrl-C; in-flight requests then finish before the process exits.

@@ -11,7 +11,7 @@ use async_graphql::{
     parser::types::ExecutableDocument,
 };
 
-use crate::error::BAD_USER_INPUT;
+use crate::error::{BAD_USER_INPUT, INTERNAL};
 
 #[derive(Debug, Default)]
 pub struct ErrorCodes;
@@ -49,8 +49,9 @@ impl Extension for ErrorCodes {
         })
     }
 
-    /// Errors still without a code at this point come from coercing the client's arguments
-    /// and variables (an `Int` out of range, a wrong type): the client's mistake.
+    /// Errors still without a code at this point either come from coercing the client's
+    /// argument values (the client's mistake, kept as it is) or from inside the server, which
+    /// are logged and answered as "internal error" so nothing internal leaks.
     async fn execute(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -61,10 +62,33 @@ impl Extension for ErrorCodes {
         response.errors = response
             .errors
             .into_iter()
-            .map(|error| with_code(error, BAD_USER_INPUT))
+            .map(|error| {
+                if has_code(&error) {
+                    error
+                } else if is_input_error(&error.message) {
+                    with_code(error, BAD_USER_INPUT)
+                } else {
+                    tracing::error!(error = %error.message, path = ?error.path, "request failed");
+                    let mut hidden = with_code(error, INTERNAL);
+                    hidden.message = "internal error".into();
+                    hidden
+                }
+            })
             .collect();
         response
     }
+}
+
+fn has_code(error: &ServerError) -> bool {
+    error
+        .extensions
+        .as_ref()
+        .is_some_and(|extensions| extensions.get("code").is_some())
+}
+
+/// What async-graphql says when an argument value does not fit its type.
+fn is_input_error(message: &str) -> bool {
+    message.starts_with("Failed to parse") || message.starts_with("Invalid value for argument")
 }
 
 /// Sets `code` unless the error already has one.

@@ -91,6 +91,7 @@ pub fn for_request(request: Request, db: Reader) -> Request {
                 article_topic::Column::Position,
             ),
         ))
+        .data(db)
 }
 
 fn loader<T: Loader<i64>>(loader: T) -> DataLoader<T, HashMapCache> {

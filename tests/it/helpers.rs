@@ -193,11 +193,29 @@ impl TestApp {
             .spawn()
             .expect("start vistka serve");
         let base = listening_address(&mut server);
-        Self {
+        let app = Self {
             db,
             base,
             client: reqwest::Client::new(),
             server,
+        };
+        app.ready().await;
+        app
+    }
+
+    /// Waits until `/readyz` says the server has reached its database.
+    pub async fn ready(&self) {
+        let started = std::time::Instant::now();
+        loop {
+            let response = self.client.get(self.url("/readyz")).send().await;
+            if response.is_ok_and(|r| r.status().is_success()) {
+                return;
+            }
+            assert!(
+                started.elapsed() < START_TIMEOUT,
+                "the server never became ready"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
 

@@ -84,6 +84,11 @@ async fn oversized_bodies_are_refused() {
         .await
         .expect("a response");
     assert_eq!(response.status(), reqwest::StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        response.headers().get("connection").map(|v| v.as_bytes()),
+        Some(&b"close"[..]),
+        "the client is told not to reuse the connection"
+    );
     let small = app.data("{ sections { slug } }", json!({})).await;
     assert_eq!(
         small["sections"][0]["slug"], "news",
