@@ -5,6 +5,7 @@ use std::{
     path::Path,
     process::{Child, Command, Output, Stdio},
     sync::{
+        Arc,
         atomic::{AtomicUsize, Ordering},
         mpsc,
     },
@@ -35,9 +36,9 @@ pub struct TestDatabase {
 
 impl TestDatabase {
     pub async fn create() -> Self {
-        let dir = tempfile::tempdir().expect("temporary directory");
         match std::env::var("VISTKA_TEST_DATABASE_URL") {
             Ok(admin) if admin.starts_with("postgres") => {
+                let dir = tempfile::tempdir().expect("temporary directory");
                 static NEXT: AtomicUsize = AtomicUsize::new(0);
                 let name = format!(
                     "vistka_test_{}_{}",
@@ -59,15 +60,35 @@ impl TestDatabase {
                     postgres: Some((admin, name)),
                 }
             }
-            _ => Self {
-                url: format!(
-                    "sqlite://{}?mode=rwc",
-                    dir.path().join("vistka.db").display()
-                ),
-                dir,
-                postgres: None,
-            },
+            _ => Self::sqlite(),
         }
+    }
+
+    /// A fresh SQLite database, whichever backend the suite runs on.
+    pub fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        Self {
+            url: format!(
+                "sqlite://{}?mode=rwc",
+                dir.path().join("vistka.db").display()
+            ),
+            dir,
+            postgres: None,
+        }
+    }
+
+    /// A database this suite did not create, at `url`; it is left as it is afterwards.
+    pub fn at(url: String) -> Self {
+        Self {
+            url,
+            dir: tempfile::tempdir().expect("temporary directory"),
+            postgres: None,
+        }
+    }
+
+    /// Whether this run of the suite is the PostgreSQL one.
+    pub fn postgres_pass() -> bool {
+        std::env::var("VISTKA_TEST_DATABASE_URL").is_ok_and(|url| url.starts_with("postgres"))
     }
 
     pub fn dir(&self) -> &Path {
@@ -157,7 +178,7 @@ impl Drop for TestDatabase {
 /// The real server over a fresh database.
 #[derive(Debug)]
 pub struct TestApp {
-    pub db: TestDatabase,
+    pub db: Arc<TestDatabase>,
     pub base: String,
     pub client: reqwest::Client,
     server: Child,
@@ -180,9 +201,21 @@ impl TestApp {
 
     /// A server started with extra environment, e.g. tighter limits.
     pub async fn spawn_with(env: &[(&str, &str)]) -> Self {
-        let db = TestDatabase::create().await;
+        Self::serve(Arc::new(TestDatabase::create().await), env, &[]).await
+    }
+
+    /// A ready server over `db`, which other servers may share.
+    pub async fn serve(db: Arc<TestDatabase>, env: &[(&str, &str)], args: &[&str]) -> Self {
+        let app = Self::start(db, env, args);
+        app.ready().await;
+        app
+    }
+
+    /// A server over `db` that listens but may not have reached its database yet.
+    pub fn start(db: Arc<TestDatabase>, env: &[(&str, &str)], args: &[&str]) -> Self {
         let mut server = Command::new(env!("CARGO_BIN_EXE_vistka"))
             .arg("serve")
+            .args(args)
             .env("DATABASE_URL", &db.url)
             .env("VISTKA_ADDR", "127.0.0.1:0")
             .env("NO_COLOR", "1")
@@ -193,14 +226,17 @@ impl TestApp {
             .spawn()
             .expect("start vistka serve");
         let base = listening_address(&mut server);
-        let app = Self {
+        Self {
             db,
             base,
             client: reqwest::Client::new(),
             server,
-        };
-        app.ready().await;
-        app
+        }
+    }
+
+    /// Whether the server process is still running.
+    pub fn is_running(&mut self) -> bool {
+        self.server.try_wait().expect("process status").is_none()
     }
 
     /// Waits until `/readyz` says the server has reached its database.

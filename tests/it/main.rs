@@ -3,12 +3,14 @@
 
 mod archive;
 mod cli;
+mod cluster;
 mod feed;
 mod filters;
 mod helpers;
 mod import;
 mod limits;
 mod page;
+mod production;
 mod reads;
 mod related;
 mod schema;
