@@ -47,7 +47,7 @@ impl Cluster {
         self.port = Some(port.parse().expect("a port"));
     }
 
-    /// Stops the cluster at once, as a crash or a failover would.
+    /// Stops the cluster, cutting every session, as a restart does.
     pub fn stop(&self) {
         pg_cluster(&["stop", self.dir.to_str().expect("UTF-8 path")]);
     }
