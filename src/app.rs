@@ -1,28 +1,37 @@
-//! The HTTP application: routes and the state they share.
+//! The HTTP application: routes, the layers around them, and the state they share.
 
-use std::sync::{Arc, OnceLock};
+mod graphql;
+mod limit;
 
-use async_graphql::{ServerError, http::GraphiQLSource};
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use std::{
+    sync::{Arc, OnceLock},
+    time::{Duration, Instant},
+};
+
 use axum::{
     Router,
-    extract::State,
-    http::{HeaderValue, StatusCode, header},
-    middleware::map_response,
-    response::{Html, IntoResponse, Response},
+    body::Body,
+    extract::{MatchedPath, State},
+    http::{HeaderName, HeaderValue, Method, Request, StatusCode, header},
+    middleware::{self, Next, map_response},
+    response::Response,
     routing::get,
 };
 use metrics_exporter_prometheus::PrometheusHandle;
-use sea_orm::DatabaseConnection;
-use tower_http::{catch_panic::CatchPanicLayer, limit::RequestBodyLimitLayer, trace::TraceLayer};
-
-use crate::{
-    error::UNAVAILABLE,
-    graphql::{
-        reader::Reader,
-        schema::{self, VistkaSchema},
-    },
+use sea_orm::{DatabaseConnection, DbBackend};
+use tower_http::{
+    catch_panic::CatchPanicLayer,
+    compression::CompressionLayer,
+    cors::{AllowOrigin, CorsLayer},
+    limit::RequestBodyLimitLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    timeout::TimeoutLayer,
+    trace::TraceLayer,
 };
+
+use crate::{config::HttpConfig, graphql::schema::VistkaSchema, related::SharedIndex};
+
+pub use graphql::ERRORS_METRIC;
 
 /// What the routes share. The server listens before its database is reachable; until then
 /// it answers `/healthz` but not `/readyz` or `/graphql`.
@@ -30,6 +39,14 @@ use crate::{
 pub struct AppState {
     ready: Arc<OnceLock<Ready>>,
     metrics: PrometheusHandle,
+    settings: Settings,
+}
+
+/// What the handlers need to know of the configuration.
+#[derive(Clone, Copy, Debug)]
+pub struct Settings {
+    pub cache_max_age: u32,
+    pub max_nesting: usize,
 }
 
 /// What serving GraphQL needs, there once the database is reached and migrated.
@@ -38,13 +55,16 @@ pub struct Ready {
     pub schema: VistkaSchema,
     /// Where reads go: the read replica when there is one.
     pub reads: DatabaseConnection,
+    /// The related-articles index, whose version also says when cached answers go stale.
+    pub index: SharedIndex,
 }
 
 impl AppState {
-    pub fn new(metrics: PrometheusHandle) -> Self {
+    pub fn new(metrics: PrometheusHandle, settings: Settings) -> Self {
         Self {
             ready: Arc::new(OnceLock::new()),
             metrics,
+            settings,
         }
     }
 
@@ -73,21 +93,88 @@ impl std::fmt::Debug for AppState {
     }
 }
 
-/// `POST /graphql` answers queries, `GET /graphql` is the GraphiQL IDE, `/healthz` says the
-/// process is up, `/readyz` that its database answers, `/metrics` is Prometheus text. The body
-/// limit is a tower layer because axum's `DefaultBodyLimit` does not reach the GraphQL
-/// extractor.
-pub fn router(state: AppState, max_body_bytes: usize) -> Router {
-    Router::new()
-        .route("/graphql", get(graphiql).post(graphql))
+/// Prometheus names of the HTTP metrics.
+pub const REQUESTS_METRIC: &str = "vistka_http_requests_total";
+pub const LATENCY_METRIC: &str = "vistka_http_request_duration_seconds";
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// `GET`/`POST /graphql` answer queries (a browser's plain GET gets GraphiQL), `/healthz` says
+/// the process is up, `/readyz` that its database answers, `/metrics` is Prometheus text.
+///
+/// Around them, outermost first: a request id, logging, metrics, panics caught, CORS, rate
+/// limiting, compression, a per-request timeout, and the body limit (a tower layer, because
+/// axum's `DefaultBodyLimit` does not reach the GraphQL extractor).
+pub fn router(state: AppState, http: &HttpConfig, max_body_bytes: usize) -> Router {
+    let routes = Router::new()
+        .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(max_body_bytes))
         .layer(map_response(close_after_refused_body))
-        .layer(TraceLayer::new_for_http())
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_millis(http.request_timeout_ms),
+        ))
+        .layer(CompressionLayer::new());
+    let routes = match limit::limits(http) {
+        Some(limits) => routes.layer(limit::layer(limits)),
+        None => routes,
+    };
+    routes
+        .layer(cors(http))
         .layer(CatchPanicLayer::new())
+        .layer(middleware::from_fn(measure))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
+                let id = request
+                    .headers()
+                    .get(&REQUEST_ID)
+                    .and_then(|id| id.to_str().ok())
+                    .unwrap_or_default();
+                tracing::info_span!("request", id, method = %request.method(), path = request.uri().path())
+            }),
+        )
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+fn cors(http: &HttpConfig) -> CorsLayer {
+    let origins = if http.cors_origins.iter().any(|origin| origin == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(
+            http.cors_origins
+                .iter()
+                .filter_map(|origin| HeaderValue::from_str(origin.trim()).ok()),
+        )
+    };
+    CorsLayer::new()
+        .allow_origin(origins)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::AUTHORIZATION,
+            header::IF_NONE_MATCH,
+        ])
+        .expose_headers([header::ETAG, REQUEST_ID])
+        .max_age(Duration::from_secs(3600))
+}
+
+/// Counts requests by route and status, and times them.
+async fn measure(request: Request<Body>, next: Next) -> Response {
+    let started = Instant::now();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "other".to_owned(), |path| path.as_str().to_owned());
+    let response = next.run(request).await;
+    let status = response.status().as_u16().to_string();
+    metrics::counter!(REQUESTS_METRIC, "route" => route.clone(), "status" => status).increment(1);
+    metrics::histogram!(LATENCY_METRIC, "route" => route).record(started.elapsed().as_secs_f64());
+    response
 }
 
 /// A body refused unread leaves the connection in an unknown state: tell the client not to
@@ -101,32 +188,6 @@ async fn close_after_refused_body(mut response: Response) -> Response {
     response
 }
 
-async fn graphql(State(state): State<AppState>, request: GraphQLRequest) -> Response {
-    let Some(ready) = state.ready() else {
-        return unavailable("service unavailable: starting, waiting for the database");
-    };
-    let reader = match Reader::begin(&ready.reads).await {
-        Ok(reader) => reader,
-        Err(error) => {
-            tracing::error!(%error, "cannot begin a read transaction");
-            return unavailable("service unavailable: the database cannot be reached");
-        }
-    };
-    let request = schema::for_request(request.into_inner(), reader);
-    GraphQLResponse::from(ready.schema.execute(request).await).into_response()
-}
-
-/// A GraphQL error answer with HTTP 503, for when no query can be answered at all.
-fn unavailable(message: &str) -> Response {
-    let mut error = ServerError::new(message, None);
-    error
-        .extensions
-        .get_or_insert_with(Default::default)
-        .set("code", UNAVAILABLE);
-    let body = GraphQLResponse::from(async_graphql::Response::from_errors(vec![error]));
-    (StatusCode::SERVICE_UNAVAILABLE, body).into_response()
-}
-
 async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
     match state.ready() {
         None => (StatusCode::SERVICE_UNAVAILABLE, "starting"),
@@ -137,10 +198,26 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
     }
 }
 
+/// Prometheus text, with the connection pool's use read at the moment of asking.
 async fn metrics(State(state): State<AppState>) -> String {
+    if let Some(ready) = state.ready() {
+        let (size, idle) = pool_use(&ready.reads);
+        metrics::gauge!("vistka_db_pool_connections").set(f64::from(size));
+        metrics::gauge!("vistka_db_pool_idle_connections").set(idle as f64);
+    }
     state.metrics.render()
 }
 
-async fn graphiql() -> Html<String> {
-    Html(GraphiQLSource::build().endpoint("/graphql").finish())
+fn pool_use(db: &DatabaseConnection) -> (u32, usize) {
+    match db.get_database_backend() {
+        DbBackend::Postgres => {
+            let pool = db.get_postgres_connection_pool();
+            (pool.size(), pool.num_idle())
+        }
+        DbBackend::Sqlite => {
+            let pool = db.get_sqlite_connection_pool();
+            (pool.size(), pool.num_idle())
+        }
+        _ => (0, 0),
+    }
 }

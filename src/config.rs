@@ -71,7 +71,51 @@ pub struct ServeConfig {
     pub limits: QueryLimits,
 
     #[command(flatten)]
+    pub http: HttpConfig,
+
+    #[command(flatten)]
     pub site: SiteConfig,
+}
+
+/// How the server meets browsers, CDNs and abusive clients.
+#[derive(Clone, Debug, clap::Args)]
+pub struct HttpConfig {
+    /// Origins allowed to call the API from a browser (CORS), comma-separated; `*` for any.
+    #[arg(
+        long,
+        env = "VISTKA_CORS_ORIGINS",
+        default_value = "*",
+        value_delimiter = ','
+    )]
+    pub cors_origins: Vec<String>,
+
+    /// `max-age` in seconds of the `Cache-Control` header on successful GET reads; 0 makes
+    /// caches revalidate every time (they still get 304 when nothing changed).
+    #[arg(long, env = "VISTKA_CACHE_MAX_AGE", default_value_t = 10)]
+    pub cache_max_age: u32,
+
+    /// Longest a request may take, in milliseconds, before it is answered with 503.
+    #[arg(long, env = "VISTKA_REQUEST_TIMEOUT_MS", default_value_t = 10_000)]
+    pub request_timeout_ms: u64,
+
+    /// Requests per second each client (API key, or IP address without one) may make on
+    /// average; 0 turns rate limiting off.
+    #[arg(long, env = "VISTKA_RATE_LIMIT_PER_SECOND", default_value_t = 100)]
+    pub rate_limit_per_second: u32,
+
+    /// How many requests above the average a client may make in a burst.
+    #[arg(long, env = "VISTKA_RATE_LIMIT_BURST", default_value_t = 200)]
+    pub rate_limit_burst: u32,
+
+    /// Take the client's address from `X-Forwarded-For` (first entry), for servers behind a
+    /// proxy or CDN that sets it; otherwise every client of the proxy would share one limit.
+    #[arg(long, env = "VISTKA_TRUST_FORWARDED", default_value_t = false, action = clap::ArgAction::Set)]
+    pub trust_forwarded: bool,
+
+    /// Answer introspection queries (`__schema`, `__type`). Off also stops "did you mean"
+    /// suggestions in error messages.
+    #[arg(long, env = "VISTKA_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
+    pub introspection: bool,
 }
 
 /// Bounds on what one GraphQL document may ask for, so that a small query cannot make the
@@ -85,6 +129,20 @@ pub struct QueryLimits {
     /// Highest complexity a query may have; page sizes multiply the cost of what they select.
     #[arg(long, env = "VISTKA_MAX_COMPLEXITY", default_value_t = 20_000)]
     pub max_complexity: usize,
+
+    /// Most aliased fields a query may have.
+    #[arg(long, env = "VISTKA_MAX_ALIASES", default_value_t = 30)]
+    pub max_aliases: usize,
+
+    /// Most fields a query may select, repeats included: validating repeated fields costs
+    /// time that grows with the square of their number.
+    #[arg(long, env = "VISTKA_MAX_FIELDS", default_value_t = 1_000)]
+    pub max_fields: usize,
+
+    /// Deepest nesting of braces, brackets and parentheses a document may have. Checked on the
+    /// raw text before parsing, because deep nesting overflows the parser's stack.
+    #[arg(long, env = "VISTKA_MAX_NESTING", default_value_t = 48)]
+    pub max_nesting: usize,
 }
 
 /// How the site presents its content.

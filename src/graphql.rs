@@ -5,6 +5,7 @@ mod catalogue;
 pub mod country;
 pub mod day;
 pub mod errors;
+pub mod guard;
 pub mod loaders;
 pub mod pagination;
 pub mod person;

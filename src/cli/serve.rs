@@ -1,12 +1,12 @@
-use std::{future::Future, path::PathBuf, time::Duration};
+use std::{future::Future, net::SocketAddr, path::PathBuf, time::Duration};
 
 use anyhow::Context;
-use metrics_exporter_prometheus::PrometheusBuilder;
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
 use crate::{
-    app::{self, AppState, Ready},
+    app::{self, AppState, Ready, Settings},
     config::{DatabaseConfig, ServeConfig},
     database,
     graphql::schema,
@@ -34,16 +34,28 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let metrics = PrometheusBuilder::new()
+        .set_buckets_for_metric(
+            Matcher::Full(app::LATENCY_METRIC.to_owned()),
+            &[
+                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+            ],
+        )
+        .context("cannot configure the metrics")?
         .install_recorder()
         .context("cannot install the metrics recorder")?;
     let listener = TcpListener::bind(args.serve.addr)
         .await
         .with_context(|| format!("cannot listen on {}", args.serve.addr))?;
     let addr = listener.local_addr()?;
-    let state = AppState::new(metrics);
+    let settings = Settings {
+        cache_max_age: args.serve.http.cache_max_age,
+        max_nesting: args.serve.limits.max_nesting,
+    };
+    let state = AppState::new(metrics, settings);
+    let router = app::router(state.clone(), &args.serve.http, args.serve.max_body_bytes);
     let server = axum::serve(
         listener,
-        app::router(state.clone(), args.serve.max_body_bytes),
+        router.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown_signal())
     .into_future();
@@ -85,9 +97,15 @@ async fn start(args: &Args, state: &AppState) -> anyhow::Result<()> {
             .context("cannot load the related-articles index")
     })
     .await;
+    let options = schema::Options {
+        limits: args.serve.limits,
+        introspection: args.serve.http.introspection,
+        site: args.serve.site,
+    };
     state.set_ready(Ready {
-        schema: schema::build(args.serve.limits, args.serve.site, index),
+        schema: schema::build(options, index.clone()),
         reads,
+        index,
     });
     Ok(())
 }

@@ -4,9 +4,10 @@
 use std::sync::Arc;
 
 use async_graphql::{
-    Response, ServerError, ServerResult, ValidationResult, Variables,
+    Request, Response, ServerError, ServerResult, ValidationResult, Variables,
     extensions::{
-        Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextValidation,
+        Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery,
+        NextPrepareRequest, NextValidation,
     },
     parser::types::ExecutableDocument,
 };
@@ -24,6 +25,24 @@ impl ExtensionFactory for ErrorCodes {
 
 #[async_trait::async_trait]
 impl Extension for ErrorCodes {
+    /// Refusals before parsing: a persisted query the server does not know (Apollo clients
+    /// then send the query itself), or a document the guard refused.
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        next.run(ctx, request).await.map_err(|error| {
+            let code = if error.message == "PersistedQueryNotFound" {
+                "PERSISTED_QUERY_NOT_FOUND"
+            } else {
+                "GRAPHQL_PARSE_FAILED"
+            };
+            with_code(error, code)
+        })
+    }
+
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -88,11 +107,17 @@ fn has_code(error: &ServerError) -> bool {
 
 /// What async-graphql says when an argument value does not fit its type.
 fn is_input_error(message: &str) -> bool {
-    message.starts_with("Failed to parse") || message.starts_with("Invalid value for argument")
+    [
+        "Expected input type",
+        "Failed to parse",
+        "Invalid value for argument",
+    ]
+    .iter()
+    .any(|prefix| message.starts_with(prefix))
 }
 
 /// Sets `code` unless the error already has one.
-fn with_code(mut error: ServerError, code: &str) -> ServerError {
+pub fn with_code(mut error: ServerError, code: &str) -> ServerError {
     let extensions = error.extensions.get_or_insert_with(Default::default);
     if extensions.get("code").is_none() {
         extensions.set("code", code);

@@ -3,6 +3,7 @@
 use async_graphql::{
     EmptyMutation, EmptySubscription, MergedObject, Request, Schema,
     dataloader::{DataLoader, HashMapCache, Loader},
+    extensions::apollo_persisted_queries::{ApolloPersistedQueries, LruCacheStorage},
 };
 use entity::{article_country, article_person, article_topic, country, person, section, topic};
 
@@ -11,6 +12,7 @@ use super::{
     country::CountryQuery,
     day::DayQuery,
     errors::ErrorCodes,
+    guard::Guard,
     loaders::{ByIdLoader, LinkedLoader},
     person::PersonQuery,
     reader::Reader,
@@ -43,17 +45,36 @@ pub fn sdl() -> String {
     build_bare().sdl()
 }
 
-/// The serving schema: the site's settings, the related-articles index, and
-/// limits that keep a small query from asking for unbounded work (async-graphql sets none by
-/// default).
-pub fn build(limits: QueryLimits, site: SiteConfig, related: SharedIndex) -> VistkaSchema {
-    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
-        .data(site)
+/// How the serving schema behaves beyond its types.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    pub limits: QueryLimits,
+    pub introspection: bool,
+    pub site: SiteConfig,
+}
+
+/// Queries kept for Automatic Persisted Queries: the most recently used stay.
+const PERSISTED_QUERIES: usize = 1_000;
+
+/// The serving schema: the site's settings, the related-articles index, and limits that keep a
+/// small query from asking for unbounded work (async-graphql sets none by default). Extensions
+/// run in order: error codes around everything, then the guard, before anything parses, then
+/// persisted queries.
+pub fn build(options: Options, related: SharedIndex) -> VistkaSchema {
+    let mut builder = Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+        .data(options.site)
         .data(related)
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
+        .limit_depth(options.limits.max_depth)
+        .limit_complexity(options.limits.max_complexity)
         .extension(ErrorCodes)
-        .finish()
+        .extension(Guard::new(options.limits))
+        .extension(ApolloPersistedQueries::new(LruCacheStorage::new(
+            PERSISTED_QUERIES,
+        )));
+    if !options.introspection {
+        builder = builder.disable_introspection().disable_suggestions();
+    }
+    builder.finish()
 }
 
 /// Gives a request its read transaction and one DataLoader per relation reading through it.

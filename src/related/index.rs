@@ -106,6 +106,18 @@ impl RelatedIndex {
         self.version
     }
 
+    /// The publication time of the newest article visible at `now`. It moves exactly when an
+    /// embargo lapses (an embargoed article is newer than every visible one), so with the
+    /// version it says whether any public read may have changed.
+    pub fn newest_visible(&self, now: i64) -> Option<i64> {
+        let first_visible = self
+            .articles
+            .partition_point(|&(_, published_at)| published_at > now);
+        self.articles
+            .get(first_visible)
+            .map(|&(_, published_at)| published_at)
+    }
+
     /// Up to `count` article ids related to `article`: its picks published by `now`, in the
     /// editor's order, then the best-scored others (score above zero, never the article
     /// itself, never a pick twice).

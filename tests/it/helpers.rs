@@ -219,6 +219,8 @@ impl TestApp {
             .env("DATABASE_URL", &db.url)
             .env("VISTKA_ADDR", "127.0.0.1:0")
             .env("NO_COLOR", "1")
+            // Tests ask faster than any client should; the rate-limit test turns it back on.
+            .env("VISTKA_RATE_LIMIT_PER_SECOND", "0")
             .envs(env.iter().copied())
             .current_dir(db.dir())
             .stdout(Stdio::null())
@@ -274,6 +276,19 @@ impl TestApp {
             response.status()
         );
         response.json().await.expect("a JSON answer")
+    }
+
+    /// POSTs any JSON body and returns the JSON answer.
+    pub async fn gql_request(&self, body: Value) -> Value {
+        self.client
+            .post(self.url("/graphql"))
+            .json(&body)
+            .send()
+            .await
+            .expect("request reaches the server")
+            .json()
+            .await
+            .expect("a JSON answer")
     }
 
     /// Like [`gql`](Self::gql), but insists there are no errors and returns `data`.

@@ -1,13 +1,16 @@
 //! Integration tests: the real `vistka` binary, a real database (SQLite, or PostgreSQL when
 //! `VISTKA_TEST_DATABASE_URL` names a server), real HTTP on a free loopback port.
 
+mod abuse;
 mod archive;
 mod cli;
 mod cluster;
 mod feed;
 mod filters;
 mod helpers;
+mod http;
 mod import;
+mod kill;
 mod limits;
 mod page;
 mod production;

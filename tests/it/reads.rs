@@ -112,6 +112,7 @@ async fn graphiql_is_served_to_browsers() {
     let response = app
         .client
         .get(app.url("/graphql"))
+        .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
         .send()
         .await
         .expect("a response");

@@ -1,0 +1,326 @@
+//! GraphQL over HTTP as clients expect it (the GraphQL-over-HTTP specification): POST and GET,
+//! `application/graphql-response+json` when asked for, and HTTP caching of GET reads.
+
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use async_graphql::{Request, ServerError, Value, parser::types::OperationType};
+use axum::{
+    body::Bytes,
+    extract::{RawQuery, State},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{Html, IntoResponse, Response},
+};
+
+use super::{AppState, Ready};
+use crate::{
+    error::UNAVAILABLE,
+    graphql::{guard, reader::Reader, schema},
+};
+
+/// The media types a response can take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Media {
+    /// `application/graphql-response+json`: request errors get HTTP 400.
+    GraphqlResponse,
+    /// `application/json`, for clients that predate the specification: always HTTP 200.
+    Json,
+}
+
+impl Media {
+    /// The first media type the client accepts that we serve; `application/json` when the
+    /// client states no preference.
+    fn negotiate(headers: &HeaderMap) -> Option<Self> {
+        let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+            return Some(Self::Json);
+        };
+        let ranges: Vec<&str> = accept
+            .split(',')
+            .map(|range| range.trim())
+            .filter(|range| !range.replace(' ', "").contains(";q=0") || range.contains(";q=0."))
+            .map(|range| range.split(';').next().unwrap_or_default().trim())
+            .collect();
+        if ranges.contains(&"application/graphql-response+json") {
+            Some(Self::GraphqlResponse)
+        } else if ranges
+            .iter()
+            .any(|r| matches!(*r, "application/json" | "application/*" | "*/*"))
+        {
+            Some(Self::Json)
+        } else {
+            None
+        }
+    }
+
+    fn content_type(self) -> HeaderValue {
+        HeaderValue::from_static(match self {
+            Self::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
+            Self::Json => "application/json; charset=utf-8",
+        })
+    }
+}
+
+pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let Some(media) = Media::negotiate(&headers) else {
+        return not_acceptable();
+    };
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if !content_type
+        .split(';')
+        .next()
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+    {
+        return refuse(
+            media,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "send the request as application/json",
+        );
+    }
+    let request = match serde_json::from_slice::<serde_json::Value>(&body) {
+        Ok(serde_json::Value::Array(_)) => {
+            return refuse(
+                media,
+                StatusCode::BAD_REQUEST,
+                "batched requests are not accepted: send one operation per request",
+            );
+        }
+        Ok(value) => match serde_json::from_value::<Request>(value) {
+            Ok(request) => request,
+            Err(error) => {
+                return refuse(
+                    media,
+                    StatusCode::BAD_REQUEST,
+                    &format!("invalid request: {error}"),
+                );
+            }
+        },
+        Err(error) => {
+            return refuse(
+                media,
+                StatusCode::BAD_REQUEST,
+                &format!("the body is not JSON: {error}"),
+            );
+        }
+    };
+    match state.ready() {
+        Some(ready) => execute(ready, media, request).await.response,
+        None => starting(media),
+    }
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let Some(query) = query.filter(|q| !q.is_empty()) else {
+        return if accepts_html(&headers) {
+            graphiql().into_response()
+        } else {
+            refuse(
+                Media::negotiate(&headers).unwrap_or(Media::Json),
+                StatusCode::BAD_REQUEST,
+                "missing the query parameter",
+            )
+        };
+    };
+    let Some(media) = Media::negotiate(&headers) else {
+        return not_acceptable();
+    };
+    let mut request = match async_graphql::http::parse_query_string(&query) {
+        Ok(request) => request,
+        Err(error) => {
+            return refuse(
+                media,
+                StatusCode::BAD_REQUEST,
+                &format!("invalid request: {error}"),
+            );
+        }
+    };
+    if guard::nesting(&request.query) <= state.settings.max_nesting && is_mutation(&mut request) {
+        let mut response = refuse(
+            media,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "mutations are only accepted over POST",
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, POST"));
+        return response;
+    }
+    let Some(ready) = state.ready() else {
+        return starting(media);
+    };
+    let now = chrono::Utc::now().timestamp_micros();
+    let tag = {
+        let index = ready.index.borrow();
+        let mut hasher = DefaultHasher::new();
+        (index.version(), index.newest_visible(now), media, &query).hash(&mut hasher);
+        format!("\"{:016x}\"", hasher.finish())
+    };
+    let etag = HeaderValue::from_str(&tag).unwrap_or_else(|_| HeaderValue::from_static("\"\""));
+    let cache_control =
+        HeaderValue::from_str(&format!("public, max-age={}", state.settings.cache_max_age))
+            .unwrap_or_else(|_| HeaderValue::from_static("no-cache"));
+    if headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|candidate| matches!(candidate.trim().trim_start_matches("W/"), t if t == tag || t == "*"))
+    {
+        let mut response = StatusCode::NOT_MODIFIED.into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::ETAG, etag);
+        headers.insert(header::CACHE_CONTROL, cache_control);
+        headers.insert(header::VARY, HeaderValue::from_static("accept"));
+        return response;
+    }
+    let Answer {
+        mut response,
+        cacheable,
+    } = execute(ready, media, request).await;
+    let headers = response.headers_mut();
+    headers.insert(header::VARY, HeaderValue::from_static("accept"));
+    if cacheable {
+        headers.insert(header::ETAG, etag);
+        headers.insert(header::CACHE_CONTROL, cache_control);
+    } else {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// Whether the operation a request would run is a mutation. Unparsable documents are left
+/// to the schema to refuse.
+fn is_mutation(request: &mut Request) -> bool {
+    let wanted = request.operation_name.clone();
+    let Ok(document) = request.parsed_query() else {
+        return false;
+    };
+    let mut operations = document.operations.iter();
+    let chosen = match wanted {
+        Some(wanted) => operations.find(|(name, _)| name.is_some_and(|n| n.as_str() == wanted)),
+        None => operations.next(),
+    };
+    chosen.is_some_and(|(_, operation)| operation.node.ty == OperationType::Mutation)
+}
+
+/// A response, and whether it may be cached: only answers without errors are.
+struct Answer {
+    response: Response,
+    cacheable: bool,
+}
+
+async fn execute(ready: &Ready, media: Media, request: Request) -> Answer {
+    let reader = match Reader::begin(&ready.reads).await {
+        Ok(reader) => reader,
+        Err(error) => {
+            tracing::error!(%error, "cannot begin a read transaction");
+            return Answer {
+                response: unavailable(media, "service unavailable: the database cannot be reached"),
+                cacheable: false,
+            };
+        }
+    };
+    let response = ready
+        .schema
+        .execute(schema::for_request(request, reader))
+        .await;
+    let request_error = response.data == Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(is_request_error);
+    let cacheable = response.errors.is_empty();
+    let mut body = serde_json::to_value(&response).unwrap_or_default();
+    if request_error && let Some(object) = body.as_object_mut() {
+        object.remove("data");
+    }
+    let status = match (media, request_error) {
+        (Media::GraphqlResponse, true) => StatusCode::BAD_REQUEST,
+        _ => StatusCode::OK,
+    };
+    for error in &response.errors {
+        let code = error_code(error).unwrap_or("NONE").to_owned();
+        metrics::counter!(ERRORS_METRIC, "code" => code).increment(1);
+    }
+    Answer {
+        response: json(media, status, &body),
+        cacheable,
+    }
+}
+
+/// Prometheus counter of GraphQL errors, by `extensions.code`.
+pub const ERRORS_METRIC: &str = "vistka_graphql_errors_total";
+
+fn error_code(error: &ServerError) -> Option<&str> {
+    match error.extensions.as_ref()?.get("code")? {
+        Value::String(code) => Some(code),
+        _ => None,
+    }
+}
+
+/// Errors that stop a request before it executes: it has no `data` at all.
+fn is_request_error(error: &ServerError) -> bool {
+    matches!(
+        error_code(error),
+        Some("GRAPHQL_PARSE_FAILED" | "GRAPHQL_VALIDATION_FAILED")
+    )
+}
+
+fn json(media: Media, status: StatusCode, body: &serde_json::Value) -> Response {
+    let mut response = (status, body.to_string()).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, media.content_type());
+    response
+}
+
+/// A GraphQL error answer with an HTTP status, for requests that cannot run at all.
+fn refuse(media: Media, status: StatusCode, message: &str) -> Response {
+    let code = if status == StatusCode::SERVICE_UNAVAILABLE {
+        UNAVAILABLE
+    } else {
+        "BAD_REQUEST"
+    };
+    json(
+        media,
+        status,
+        &serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }),
+    )
+}
+
+fn unavailable(media: Media, message: &str) -> Response {
+    refuse(media, StatusCode::SERVICE_UNAVAILABLE, message)
+}
+
+fn starting(media: Media) -> Response {
+    unavailable(
+        media,
+        "service unavailable: starting, waiting for the database",
+    )
+}
+
+fn not_acceptable() -> Response {
+    (
+        StatusCode::NOT_ACCEPTABLE,
+        "acceptable: application/graphql-response+json, application/json",
+    )
+        .into_response()
+}
+
+fn accepts_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
+}
+
+fn graphiql() -> Html<String> {
+    Html(
+        async_graphql::http::GraphiQLSource::build()
+            .endpoint("/graphql")
+            .finish(),
+    )
+}
