@@ -123,7 +123,7 @@ pub struct HttpConfig {
 #[derive(Clone, Copy, Debug, clap::Args)]
 pub struct QueryLimits {
     /// Deepest selection nesting a query may have.
-    #[arg(long, env = "VISTKA_MAX_DEPTH", default_value_t = 12)]
+    #[arg(long, env = "VISTKA_MAX_DEPTH", default_value_t = 16)]
     pub max_depth: usize,
 
     /// Highest complexity a query may have; page sizes multiply the cost of what they select.

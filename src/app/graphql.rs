@@ -86,6 +86,13 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes
                 "batched requests are not accepted: send one operation per request",
             );
         }
+        Ok(value) if !names_an_operation(&value) => {
+            return refuse(
+                media,
+                StatusCode::BAD_REQUEST,
+                "missing the query parameter (or a persisted query's hash)",
+            );
+        }
         Ok(value) => match serde_json::from_value::<Request>(value) {
             Ok(request) => request,
             Err(error) => {
@@ -191,6 +198,11 @@ pub async fn get(
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response
+}
+
+/// Whether a request body has a query, or the hash of a persisted one.
+fn names_an_operation(body: &serde_json::Value) -> bool {
+    !body["query"].is_null() || !body["extensions"]["persistedQuery"].is_null()
 }
 
 /// Whether the operation a request would run is a mutation. Unparsable documents are left

@@ -373,7 +373,7 @@ fn listening_address(server: &mut Child) -> String {
                 if let Some(found) = found.take() {
                     found.send(base).ok();
                 }
-            } else if found.is_some() {
+            } else {
                 eprintln!("server: {line}");
             }
         }

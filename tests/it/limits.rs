@@ -36,9 +36,11 @@ async fn a_page_costs_a_fixed_number_of_statements() {
 #[tokio::test]
 async fn deep_queries_are_refused_before_they_run() {
     let app = TestApp::seeded().await;
-    // 13 levels of cheap fields: too deep, though not too costly.
+    // 18 levels of cheap fields: too deep, though not too costly.
     let query = "{ article(slug: \"x\") { people { country { articles(first: 1) { edges { node {
-        people { country { articles(first: 1) { edges { node { section { slug } } } } } } } } } } } } }";
+        people { country { articles(first: 1) { edges { node {
+        people { country { articles(first: 1) { edges { node { section { slug }
+        } } } } } } } } } } } } } } } } }";
     let answer = app.gql(query, json!({})).await;
     assert_eq!(
         answer["errors"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED",
@@ -51,6 +53,29 @@ async fn deep_queries_are_refused_before_they_run() {
             .contains("nested too deep"),
         "{answer}"
     );
+}
+
+/// GraphiQL, codegen and fuzzers introspect with nine levels of `ofType`: the limits allow it.
+#[tokio::test]
+async fn the_standard_introspection_query_is_answered() {
+    let app = TestApp::seeded().await;
+    let mut type_ref = String::from("kind name");
+    for _ in 0..9 {
+        type_ref = format!("kind name ofType {{ {type_ref} }}");
+    }
+    let query = format!(
+        "query IntrospectionQuery {{ __schema {{ queryType {{ name }} mutationType {{ name }}
+          types {{ ...FullType }} directives {{ name locations args {{ ...InputValue }} }} }} }}
+        fragment FullType on __Type {{ kind name description
+          fields(includeDeprecated: true) {{ name description args {{ ...InputValue }} type {{ ...TypeRef }} isDeprecated deprecationReason }}
+          inputFields {{ ...InputValue }} interfaces {{ ...TypeRef }}
+          enumValues(includeDeprecated: true) {{ name description isDeprecated deprecationReason }}
+          possibleTypes {{ ...TypeRef }} }}
+        fragment InputValue on __InputValue {{ name description type {{ ...TypeRef }} defaultValue }}
+        fragment TypeRef on __Type {{ {type_ref} }}"
+    );
+    let data = app.data(&query, json!({})).await;
+    assert_eq!(data["__schema"]["queryType"]["name"], "Query");
 }
 
 #[tokio::test]
