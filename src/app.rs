@@ -1,5 +1,6 @@
 //! The HTTP application: routes, the layers around them, and the state they share.
 
+mod answers;
 mod graphql;
 mod limit;
 
@@ -31,6 +32,7 @@ use tower_http::{
 
 use crate::{config::HttpConfig, graphql::schema::VistkaSchema, related::SharedIndex};
 
+use answers::Answers;
 pub use graphql::ERRORS_METRIC;
 
 /// What the routes share. The server listens before its database is reachable; until then
@@ -40,6 +42,7 @@ pub struct AppState {
     ready: Arc<OnceLock<Ready>>,
     metrics: PrometheusHandle,
     settings: Settings,
+    answers: Arc<Answers>,
 }
 
 /// What the handlers need to know of the configuration.
@@ -47,6 +50,7 @@ pub struct AppState {
 pub struct Settings {
     pub cache_max_age: u32,
     pub max_nesting: usize,
+    pub answer_cache_mb: u64,
 }
 
 /// What serving GraphQL needs, there once the database is reached and migrated.
@@ -65,6 +69,7 @@ impl AppState {
             ready: Arc::new(OnceLock::new()),
             metrics,
             settings,
+            answers: Arc::new(Answers::new(settings.answer_cache_mb)),
         }
     }
 

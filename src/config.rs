@@ -94,6 +94,11 @@ pub struct HttpConfig {
     #[arg(long, env = "VISTKA_CACHE_MAX_AGE", default_value_t = 10)]
     pub cache_max_age: u32,
 
+    /// Memory, in MiB, for answers to repeated reads, served until the content changes; 0
+    /// turns this cache off.
+    #[arg(long, env = "VISTKA_ANSWER_CACHE_MB", default_value_t = 32)]
+    pub answer_cache_mb: u64,
+
     /// Longest a request may take, in milliseconds, before it is answered with 503.
     #[arg(long, env = "VISTKA_REQUEST_TIMEOUT_MS", default_value_t = 10_000)]
     pub request_timeout_ms: u64,

@@ -1,8 +1,6 @@
 //! GraphQL over HTTP as clients expect it (the GraphQL-over-HTTP specification): POST and GET,
 //! `application/graphql-response+json` when asked for, and HTTP caching of GET reads.
 
-use std::hash::{DefaultHasher, Hash, Hasher};
-
 use async_graphql::{Request, ServerError, Value, parser::types::OperationType};
 use axum::{
     body::Bytes,
@@ -11,7 +9,7 @@ use axum::{
     response::{Html, IntoResponse, Response},
 };
 
-use super::{AppState, Ready};
+use super::{AppState, Ready, answers};
 use crate::{
     error::UNAVAILABLE,
     graphql::{guard, reader::Reader, schema},
@@ -111,10 +109,18 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes
             );
         }
     };
-    match state.ready() {
-        Some(ready) => execute(ready, media, request).await.response,
-        None => starting(media),
+    let Some(ready) = state.ready() else {
+        return starting(media);
+    };
+    let key = answers::key(ready, (media, &body[..]));
+    if let Some(body) = state.answers.get(key) {
+        return json_bytes(media, StatusCode::OK, body);
     }
+    let answer = execute(ready, media, request).await;
+    if let Some(body) = answer.cacheable {
+        state.answers.put(key, body);
+    }
+    answer.response
 }
 
 pub async fn get(
@@ -160,13 +166,8 @@ pub async fn get(
     let Some(ready) = state.ready() else {
         return starting(media);
     };
-    let now = chrono::Utc::now().timestamp_micros();
-    let tag = {
-        let index = ready.index.borrow();
-        let mut hasher = DefaultHasher::new();
-        (index.version(), index.newest_visible(now), media, &query).hash(&mut hasher);
-        format!("\"{:016x}\"", hasher.finish())
-    };
+    let key = answers::key(ready, (media, &query));
+    let tag = format!("\"{key:016x}\"");
     let etag = HeaderValue::from_str(&tag).unwrap_or_else(|_| HeaderValue::from_static("\"\""));
     let cache_control =
         HeaderValue::from_str(&format!("public, max-age={}", state.settings.cache_max_age))
@@ -185,10 +186,17 @@ pub async fn get(
         headers.insert(header::VARY, HeaderValue::from_static("accept"));
         return response;
     }
-    let Answer {
-        mut response,
-        cacheable,
-    } = execute(ready, media, request).await;
+    let (mut response, cacheable) = match state.answers.get(key) {
+        Some(body) => (json_bytes(media, StatusCode::OK, body), true),
+        None => {
+            let answer = execute(ready, media, request).await;
+            let cacheable = answer.cacheable.is_some();
+            if let Some(body) = answer.cacheable {
+                state.answers.put(key, body);
+            }
+            (answer.response, cacheable)
+        }
+    };
     let headers = response.headers_mut();
     headers.insert(header::VARY, HeaderValue::from_static("accept"));
     if cacheable {
@@ -220,10 +228,10 @@ fn is_mutation(request: &mut Request) -> bool {
     chosen.is_some_and(|(_, operation)| operation.node.ty == OperationType::Mutation)
 }
 
-/// A response, and whether it may be cached: only answers without errors are.
+/// A response, and its body when it may be cached: only answers without errors are.
 struct Answer {
     response: Response,
-    cacheable: bool,
+    cacheable: Option<Bytes>,
 }
 
 async fn execute(ready: &Ready, media: Media, request: Request) -> Answer {
@@ -233,7 +241,7 @@ async fn execute(ready: &Ready, media: Media, request: Request) -> Answer {
             tracing::error!(%error, "cannot begin a read transaction");
             return Answer {
                 response: unavailable(media, "service unavailable: the database cannot be reached"),
-                cacheable: false,
+                cacheable: None,
             };
         }
     };
@@ -244,11 +252,11 @@ async fn execute(ready: &Ready, media: Media, request: Request) -> Answer {
     let request_error = response.data == Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(is_request_error);
-    let cacheable = response.errors.is_empty();
     let mut body = serde_json::to_value(&response).unwrap_or_default();
     if request_error && let Some(object) = body.as_object_mut() {
         object.remove("data");
     }
+    let body = Bytes::from(body.to_string());
     let status = match (media, request_error) {
         (Media::GraphqlResponse, true) => StatusCode::BAD_REQUEST,
         _ => StatusCode::OK,
@@ -258,8 +266,8 @@ async fn execute(ready: &Ready, media: Media, request: Request) -> Answer {
         metrics::counter!(ERRORS_METRIC, "code" => code).increment(1);
     }
     Answer {
-        response: json(media, status, &body),
-        cacheable,
+        response: json_bytes(media, status, body.clone()),
+        cacheable: response.errors.is_empty().then_some(body),
     }
 }
 
@@ -282,7 +290,11 @@ fn is_request_error(error: &ServerError) -> bool {
 }
 
 fn json(media: Media, status: StatusCode, body: &serde_json::Value) -> Response {
-    let mut response = (status, body.to_string()).into_response();
+    json_bytes(media, status, Bytes::from(body.to_string()))
+}
+
+fn json_bytes(media: Media, status: StatusCode, body: Bytes) -> Response {
+    let mut response = (status, body).into_response();
     response
         .headers_mut()
         .insert(header::CONTENT_TYPE, media.content_type());

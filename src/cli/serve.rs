@@ -50,6 +50,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let settings = Settings {
         cache_max_age: args.serve.http.cache_max_age,
         max_nesting: args.serve.limits.max_nesting,
+        answer_cache_mb: args.serve.http.answer_cache_mb,
     };
     let state = AppState::new(metrics, settings);
     let router = app::router(state.clone(), &args.serve.http, args.serve.max_body_bytes);

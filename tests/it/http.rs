@@ -392,3 +392,24 @@ async fn operations_endpoints_and_request_ids() {
         assert!(metrics.contains(line), "missing {line} in\n{metrics}");
     }
 }
+
+#[tokio::test]
+async fn repeated_reads_come_from_memory_until_the_content_changes() {
+    let app = TestApp::seeded().await;
+    let query = "{ feed(first: 3) { edges { node { slug title } } } }";
+    let first = app.data(query, json!({})).await;
+    let statements = app.statements().await;
+    let again = app.data(query, json!({})).await;
+    assert_eq!(again, first);
+    assert_eq!(app.statements().await, statements, "the repeat ran no SQL");
+
+    app.db.import(
+        r#"{"type":"article","slug":"novyna","title":"Новина","body":"b","published_at":"2024-10-01T10:00:00+03:00"}"#,
+    );
+    app.caught_up(Duration::from_secs(10)).await;
+    let after = app.data(query, json!({})).await;
+    assert_eq!(
+        after["feed"]["edges"][0]["node"]["slug"], "novyna",
+        "no stale read after the import"
+    );
+}

@@ -206,6 +206,8 @@ async fn two_servers_never_show_half_an_import() {
     }
     import.await.expect("the import ran");
     for app in [&first, &second] {
+        // Each server follows the import within about a second, cached answers included.
+        app.caught_up(Duration::from_secs(10)).await;
         assert_eq!(
             tags(&app.data(query, json!({})).await),
             ["v2".to_owned()].into()
