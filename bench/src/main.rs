@@ -3,7 +3,10 @@
 //! absolute times.
 
 mod archive;
+mod floor;
 mod latency;
+mod load;
+mod run;
 mod server;
 
 use std::{fs::File, io::BufWriter, time::Instant};
@@ -28,6 +31,9 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// The benchmark: archives of each size, four reads under load next to the floor, one
+    /// table per size written to BENCHMARKS.md.
+    Run(run::Options),
     /// One article page with `related(first: 5)`, each request a different article, against
     /// the same page without related articles.
     Related {
@@ -50,6 +56,7 @@ const WITHOUT_RELATED: &str =
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
+        Command::Run(options) => run::run(options).await,
         Command::Related {
             articles,
             requests,
@@ -66,13 +73,14 @@ async fn related(articles: usize, requests: usize, seed: u64) -> anyhow::Result<
         dir.path().join("vistka.db").display()
     );
     archive::write(articles, seed, &mut BufWriter::new(File::create(&file)?))?;
-    let took = server::import(&database_url, &file)?;
+    let (took, _) = server::import(&database_url, &file)?;
     eprintln!(
         "imported {articles} articles in {:.1} s ({:.0} articles/s)",
         took.as_secs_f64(),
         articles as f64 / took.as_secs_f64()
     );
-    let server = Server::start(&database_url)?;
+    // Every request asks for a different article: the answer cache could only blur that.
+    let server = Server::start(&database_url, &[("VISTKA_ANSWER_CACHE_MB", "0")]).await?;
     let client = reqwest::Client::new();
     let url = format!("{}/graphql", server.base);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);

@@ -24,19 +24,40 @@ pub fn binary() -> anyhow::Result<PathBuf> {
     Ok(path)
 }
 
-/// Runs `vistka import FILE` and returns how long it took.
-pub fn import(database_url: &str, file: &Path) -> anyhow::Result<Duration> {
+/// Runs `vistka import FILE`; returns how long it took and its peak memory in bytes.
+pub fn import(database_url: &str, file: &Path) -> anyhow::Result<(Duration, u64)> {
     let started = Instant::now();
-    let status = Command::new(binary()?)
+    let mut child = Command::new(binary()?)
         .arg("import")
         .arg(file)
         .env("DATABASE_URL", database_url)
-        .status()
+        .stderr(Stdio::null())
+        .spawn()
         .context("run vistka import")?;
+    let mut peak = 0;
+    let status = loop {
+        peak = peak.max(peak_memory(child.id()));
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        thread::sleep(Duration::from_millis(20));
+    };
     if !status.success() {
         bail!("vistka import failed");
     }
-    Ok(started.elapsed())
+    Ok((started.elapsed(), peak))
+}
+
+/// The peak resident memory of a process so far (`VmHWM`), in bytes; 0 once it is gone.
+pub fn peak_memory(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|status| {
+            let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+            let kilobytes: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+            Some(kilobytes * 1024)
+        })
+        .unwrap_or(0)
 }
 
 /// A running `vistka serve`, stopped when dropped.
@@ -47,13 +68,17 @@ pub struct Server {
 }
 
 impl Server {
-    pub fn start(database_url: &str) -> anyhow::Result<Self> {
+    /// Starts `vistka serve` with rate limiting off (a load generator is one client) and
+    /// `env` on top, and waits until it is ready.
+    pub async fn start(database_url: &str, env: &[(&str, &str)]) -> anyhow::Result<Self> {
         let mut child = Command::new(binary()?)
             .arg("serve")
             .env("DATABASE_URL", database_url)
             .env("VISTKA_ADDR", "127.0.0.1:0")
             .env("VISTKA_LOG", "info")
+            .env("VISTKA_RATE_LIMIT_PER_SECOND", "0")
             .env("NO_COLOR", "1")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -75,6 +100,19 @@ impl Server {
         let base = address
             .recv_timeout(Duration::from_secs(300))
             .context("vistka serve did not start listening")?;
+        let started = Instant::now();
+        let client = reqwest::Client::new();
+        while !client
+            .get(format!("{base}/readyz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            if started.elapsed() > Duration::from_secs(600) {
+                bail!("vistka serve did not become ready");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         Ok(Self { base, child })
     }
 

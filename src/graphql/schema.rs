@@ -1,5 +1,7 @@
 //! Assembling the schema: the query root, its data and its limits.
 
+use std::time::Duration;
+
 use async_graphql::{
     EmptyMutation, EmptySubscription, MergedObject, Request, Schema,
     dataloader::{DataLoader, HashMapCache, Loader},
@@ -115,6 +117,8 @@ pub fn for_request(request: Request, db: Reader) -> Request {
         .data(db)
 }
 
+/// No batching delay: a page's relations are requested all at once by the connection's
+/// prefetch, so waiting for more keys would only hold the request's connection longer.
 fn loader<T: Loader<i64>>(loader: T) -> DataLoader<T, HashMapCache> {
-    DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
+    DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default()).delay(Duration::ZERO)
 }

@@ -1,0 +1,109 @@
+//! Load from a real load generator, `oha`, installed from the Rust package registry when
+//! absent.
+
+use std::{path::PathBuf, process::Command, time::Duration};
+
+use anyhow::{Context, bail};
+use serde_json::Value;
+
+const OHA_VERSION: &str = "1.16.0";
+
+/// What one run of load measured.
+#[derive(Clone, Copy, Debug)]
+pub struct Load {
+    pub requests_per_second: f64,
+    pub p50: Duration,
+    pub p99: Duration,
+    pub bytes_per_response: f64,
+}
+
+/// What to ask for.
+#[derive(Clone, Debug)]
+pub enum Target {
+    /// The same JSON body POSTed every time.
+    Post { url: String, body: String },
+    /// GET URLs drawn from a regular expression, so each request can differ.
+    RandomGet { url_pattern: String },
+}
+
+/// `oha` on the PATH or in cargo's bin directory, installed there if missing.
+pub fn oha() -> anyhow::Result<PathBuf> {
+    let cargo_bin = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")))
+        .context("no home directory")?
+        .join("bin")
+        .join("oha");
+    let installed = |path: &PathBuf| {
+        Command::new(path)
+            .arg("--version")
+            .output()
+            .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).contains(OHA_VERSION))
+    };
+    if installed(&cargo_bin) {
+        return Ok(cargo_bin);
+    }
+    eprintln!("installing oha {OHA_VERSION} from the Rust package registry (a few minutes)");
+    let status = Command::new("cargo")
+        .args(["install", "oha", "--locked", "--version", OHA_VERSION])
+        .status()
+        .context("run cargo install")?;
+    if !status.success() || !installed(&cargo_bin) {
+        bail!("cannot install oha {OHA_VERSION}");
+    }
+    Ok(cargo_bin)
+}
+
+/// Runs `connections` connections against `target`: `warm_up` first, unmeasured, then
+/// `duration` measured.
+pub fn run(
+    target: &Target,
+    connections: u32,
+    warm_up: Duration,
+    duration: Duration,
+) -> anyhow::Result<Load> {
+    let oha = oha()?;
+    let measure = |length: Duration| -> anyhow::Result<Value> {
+        let mut command = Command::new(&oha);
+        command.args([
+            "--no-tui",
+            "--disable-compression",
+            "--output-format",
+            "json",
+            "-c",
+            &connections.to_string(),
+            "-z",
+            &format!("{}ms", length.as_millis()),
+        ]);
+        match target {
+            Target::Post { url, body } => {
+                command.args(["-m", "POST", "-T", "application/json", "-d", body, url]);
+            }
+            Target::RandomGet { url_pattern } => {
+                command.args(["--rand-regex-url", url_pattern]);
+            }
+        }
+        let output = command.output().context("run oha")?;
+        if !output.status.success() {
+            bail!("oha failed: {}", String::from_utf8_lossy(&output.stderr));
+        }
+        Ok(serde_json::from_slice(&output.stdout)?)
+    };
+    measure(warm_up)?;
+    let report = measure(duration)?;
+    let codes = &report["statusCodeDistribution"];
+    let ok = codes["200"].as_u64().unwrap_or(0);
+    let total: u64 = codes
+        .as_object()
+        .map_or(0, |c| c.values().filter_map(Value::as_u64).sum());
+    if ok == 0 || ok != total {
+        bail!("not every answer was 200: {codes}");
+    }
+    let seconds = |value: &Value| Duration::from_secs_f64(value.as_f64().unwrap_or(0.0));
+    Ok(Load {
+        requests_per_second: report["summary"]["requestsPerSec"].as_f64().unwrap_or(0.0),
+        p50: seconds(&report["latencyPercentiles"]["p50"]),
+        p99: seconds(&report["latencyPercentiles"]["p99"]),
+        bytes_per_response: report["summary"]["sizePerRequest"].as_f64().unwrap_or(0.0),
+    })
+}

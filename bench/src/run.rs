@@ -1,0 +1,276 @@
+//! The benchmark: for each archive size, import it, then drive four reads over HTTP with
+//! `oha` next to the floor (the same bytes from a minimal server), with the answer cache on
+//! and off, and write one table per size to BENCHMARKS.md.
+
+use std::{
+    fmt::Write as _,
+    fs::File,
+    io::BufWriter,
+    path::PathBuf,
+    time::{Duration, Instant},
+};
+
+use anyhow::Context;
+use serde_json::{Value, json};
+
+use crate::{
+    archive, floor,
+    latency::micros,
+    load::{self, Load, Target},
+    server::{self, Server},
+};
+
+#[derive(Debug, clap::Args)]
+pub struct Options {
+    /// Archive sizes, in articles (powers of ten keep every random slug real).
+    #[arg(long, value_delimiter = ',', default_value = "10000,100000,1000000")]
+    sizes: Vec<usize>,
+    /// Concurrent connections of the load generator.
+    #[arg(long, default_value_t = 32)]
+    connections: u32,
+    /// Measured seconds per query, after as long again warming up (at most 10 s).
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Seed of the generated archives.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Where to write the report.
+    #[arg(long, default_value = "BENCHMARKS.md")]
+    output: PathBuf,
+}
+
+const FIELDS: &str = "edges { cursor node { slug title lead publishedAt people { slug name } countries { code name } topics { slug name } } } pageInfo { hasNextPage endCursor }";
+
+fn q1() -> String {
+    format!("{{ feed(first: 20) {{ {FIELDS} }} }}")
+}
+
+fn q2(after: &str) -> String {
+    format!("{{ feed(first: 20, after: \"{after}\") {{ {FIELDS} }} }}")
+}
+
+fn q4() -> String {
+    format!("{{ feed(first: 20, filter: {{ topic: \"topic-0\" }}) {{ {FIELDS} }} }}")
+}
+
+const Q3_BEFORE: &str = "{ article(slug: \"";
+const Q3_AFTER: &str =
+    "\") { slug title publishedAt related(first: 5) { slug title publishedAt } } }";
+
+/// Every byte but letters and digits percent-encoded, so the text is literal in a regex.
+fn encode(text: &str) -> String {
+    text.bytes().fold(String::new(), |mut out, byte| {
+        if byte.is_ascii_alphanumeric() {
+            out.push(byte as char);
+        } else {
+            let _ = write!(out, "%{byte:02X}");
+        }
+        out
+    })
+}
+
+fn body(query: &str) -> String {
+    json!({ "query": query }).to_string()
+}
+
+pub async fn run(options: Options) -> anyhow::Result<()> {
+    load::oha()?;
+    let mut report = header(&options);
+    for &size in &options.sizes {
+        eprintln!("== {size} articles");
+        report.push_str(&measure_size(&options, size).await?);
+        std::fs::write(&options.output, &report)?;
+    }
+    print!("{report}");
+    eprintln!("written to {}", options.output.display());
+    Ok(())
+}
+
+fn header(options: &Options) -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            let line = info.lines().find(|l| l.starts_with("model name"))?;
+            Some(line.split(':').nth(1)?.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .next()
+                .map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_owned())
+        })
+        .and_then(|kb| kb.parse::<u64>().ok())
+        .map_or_else(
+            || "unknown".into(),
+            |kb| format!("{:.0} GiB", kb as f64 / 1048576.0),
+        );
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!(
+        "# Benchmarks\n\nMachine: {cores} cores ({cpu}), {memory} of memory; {} connections, {} s per query after {} s of warm-up.\n\n\
+         Command: `cargo build --release --workspace && cargo run --release -p vistka-bench -- run --sizes {}`\n\n\
+         Every query runs against `vistka serve` (release build, SQLite) with its answer cache on (the default) and off, \
+         and is compared with the floor: a minimal HTTP server sending Q1's exact response bytes, measured in the same run. \
+         Q1: the first feed page of 20 articles with people, countries and topics. Q2: the same page after position {}. \
+         Q3: one article by slug with `related(first: 5)`, each request a different random article. \
+         Q4: the first 20 articles of the most popular topic.\n",
+        options.connections,
+        options.seconds,
+        options.seconds.min(10),
+        options
+            .sizes
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(","),
+        "50,000 (or the middle, for smaller archives)",
+    )
+}
+
+async fn measure_size(options: &Options, size: usize) -> anyhow::Result<String> {
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("archive.ndjson");
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("vistka.db").display()
+    );
+    let started = Instant::now();
+    archive::write(
+        size,
+        options.seed,
+        &mut BufWriter::new(File::create(&file)?),
+    )?;
+    eprintln!("generated in {:.1} s", started.elapsed().as_secs_f64());
+    let (import, import_peak) = server::import(&url, &file)?;
+    eprintln!("imported in {:.1} s", import.as_secs_f64());
+
+    let cached = Server::start(&url, &[]).await?;
+    let uncached = Server::start(&url, &[("VISTKA_ANSWER_CACHE_MB", "0")]).await?;
+    let client = reqwest::Client::new();
+    let post = |server: &Server, query: &str| -> anyhow::Result<Target> {
+        let _ = server;
+        Ok(Target::Post {
+            url: format!("{}/graphql", server.base),
+            body: body(query),
+        })
+    };
+    let after = cursor_at(&client, &cached.base, (size / 2).min(50_000)).await?;
+    let q1_bytes = client
+        .post(format!("{}/graphql", uncached.base))
+        .json(&json!({ "query": q1() }))
+        .send()
+        .await?
+        .bytes()
+        .await?;
+    let floor_url = floor::serve(q1_bytes).await?;
+    let digits = (size.max(2) - 1).to_string().len();
+    let slug = if digits > 1 {
+        format!("article-(0|[1-9][0-9]{{0,{}}})", digits - 1)
+    } else {
+        "article-[0-9]".to_owned()
+    };
+    let q3 = |server: &Server| Target::RandomGet {
+        url_pattern: format!(
+            "{}/graphql\\?query={}{slug}{}",
+            server.base,
+            encode(Q3_BEFORE),
+            encode(Q3_AFTER)
+        ),
+    };
+
+    let seconds = Duration::from_secs(options.seconds);
+    let warm_up = seconds.min(Duration::from_secs(10));
+    let measure = |target: &Target| load::run(target, options.connections, warm_up, seconds);
+    let floor = measure(&Target::Post {
+        url: floor_url,
+        body: body(&q1()),
+    })?;
+    let queries: [(&str, Target, Target); 4] = [
+        (
+            "Q1 first feed page",
+            post(&cached, &q1())?,
+            post(&uncached, &q1())?,
+        ),
+        (
+            "Q2 page after position 50,000",
+            post(&cached, &q2(&after))?,
+            post(&uncached, &q2(&after))?,
+        ),
+        (
+            "Q3 article with related, random",
+            q3(&cached),
+            q3(&uncached),
+        ),
+        (
+            "Q4 popular topic, first page",
+            post(&cached, &q4())?,
+            post(&uncached, &q4())?,
+        ),
+    ];
+    let mut rows = String::new();
+    let row = |name: &str, on: &Load, off: &Load| -> String {
+        format!(
+            "| {name} | {:.0} | {:.0} | {} | {} | {:.2} | {:.0} | {} | {} | {:.2} |\n",
+            off.bytes_per_response,
+            on.requests_per_second,
+            micros(on.p50),
+            micros(on.p99),
+            on.requests_per_second / floor.requests_per_second,
+            off.requests_per_second,
+            micros(off.p50),
+            micros(off.p99),
+            off.requests_per_second / floor.requests_per_second,
+        )
+    };
+    rows.push_str(&row("floor (Q1's bytes, static)", &floor, &floor));
+    for (name, on, off) in &queries {
+        eprintln!("{name}");
+        let on = measure(on)?;
+        let off = measure(off)?;
+        rows.push_str(&row(name, &on, &off));
+    }
+    let rss = |server: &Server| server::peak_memory(server.pid()) as f64 / 1_048_576.0;
+    Ok(format!(
+        "\n## {size} articles\n\nImport: {:.1} s ({:.0} articles/s), peak RSS {:.0} MB. \
+         Serve peak RSS after the runs: {:.0} MB (answer cache on), {:.0} MB (off).\n\n\
+         | query | bytes | req/s (cache on) | p50 | p99 | × floor | req/s (cache off) | p50 | p99 | × floor |\n\
+         |---|---|---|---|---|---|---|---|---|---|\n{rows}",
+        import.as_secs_f64(),
+        size as f64 / import.as_secs_f64(),
+        import_peak as f64 / 1_048_576.0,
+        rss(&cached),
+        rss(&uncached),
+    ))
+}
+
+/// The cursor after the first `position` articles of the feed, found by walking it.
+async fn cursor_at(
+    client: &reqwest::Client,
+    base: &str,
+    position: usize,
+) -> anyhow::Result<String> {
+    let mut after: Option<String> = None;
+    let mut walked = 0;
+    while walked < position {
+        let step = (position - walked).min(100);
+        let answer: Value = client
+            .post(format!("{base}/graphql"))
+            .json(&json!({
+                "query": "query($n: Int, $after: String) { feed(first: $n, after: $after) { pageInfo { endCursor } } }",
+                "variables": { "n": step, "after": after },
+            }))
+            .send()
+            .await?
+            .json()
+            .await?;
+        after = Some(
+            answer["data"]["feed"]["pageInfo"]["endCursor"]
+                .as_str()
+                .context("a cursor")?
+                .to_owned(),
+        );
+        walked += step;
+    }
+    after.context("a position beyond the first article")
+}
