@@ -101,13 +101,7 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes
         }
         Ok(value) => match serde_json::from_value::<Request>(value) {
             Ok(request) => request,
-            Err(error) => {
-                return refuse(
-                    media,
-                    StatusCode::BAD_REQUEST,
-                    &format!("invalid request: {error}"),
-                );
-            }
+            Err(error) => return invalid_request(media, error),
         },
         Err(error) => {
             return refuse(
@@ -145,13 +139,7 @@ pub async fn get(
     };
     let mut request = match async_graphql::http::parse_query_string(&query) {
         Ok(request) => request,
-        Err(error) => {
-            return refuse(
-                media,
-                StatusCode::BAD_REQUEST,
-                &format!("invalid request: {error}"),
-            );
-        }
+        Err(error) => return invalid_request(media, error),
     };
     if guard::nesting(&request.query) <= state.settings.max_nesting && is_mutation(&mut request) {
         let mut response = refuse(
@@ -313,6 +301,14 @@ fn refuse(media: Media, status: StatusCode, message: &str) -> Response {
         media,
         status,
         &serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }),
+    )
+}
+
+fn invalid_request(media: Media, error: impl std::fmt::Display) -> Response {
+    refuse(
+        media,
+        StatusCode::BAD_REQUEST,
+        &format!("invalid request: {error}"),
     )
 }
 

@@ -9,6 +9,16 @@ use crate::helpers::TestApp;
 
 const SECTIONS: &str = "{ sections { slug } }";
 
+/// GETs `url` as a cache revalidating its copy tagged `etag` would.
+async fn revalidate(app: &TestApp, url: &str, etag: &str) -> reqwest::Response {
+    app.client
+        .get(url)
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .expect("a response")
+}
+
 fn header<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
     response
         .headers()
@@ -33,13 +43,7 @@ async fn get_reads_carry_an_etag_and_revalidate_until_the_content_changes() {
     let body: Value = first.json().await.expect("JSON");
     assert_eq!(body["data"]["sections"][0]["slug"], "news");
 
-    let again = app
-        .client
-        .get(&url)
-        .header("if-none-match", &etag)
-        .send()
-        .await
-        .expect("a response");
+    let again = revalidate(&app, &url, &etag).await;
     assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
     assert_eq!(header(&again, "etag"), etag);
 
@@ -47,13 +51,7 @@ async fn get_reads_carry_an_etag_and_revalidate_until_the_content_changes() {
     app.db
         .import(r#"{"type":"section","slug":"world","name":"Світ"}"#);
     app.caught_up(Duration::from_secs(10)).await;
-    let changed = app
-        .client
-        .get(&url)
-        .header("if-none-match", &etag)
-        .send()
-        .await
-        .expect("a response");
+    let changed = revalidate(&app, &url, &etag).await;
     assert_eq!(changed.status(), StatusCode::OK);
     assert_ne!(header(&changed, "etag"), etag);
     let body: Value = changed.json().await.expect("JSON");
@@ -93,13 +91,7 @@ async fn an_embargo_lapsing_changes_the_etag() {
     assert_ne!(body["data"]["feed"]["edges"][0]["node"]["slug"], "soon");
     let started = std::time::Instant::now();
     loop {
-        let now = app
-            .client
-            .get(&url)
-            .header("if-none-match", &etag)
-            .send()
-            .await
-            .expect("a response");
+        let now = revalidate(&app, &url, &etag).await;
         if now.status() == StatusCode::OK {
             let body: Value = now.json().await.expect("JSON");
             assert_eq!(body["data"]["feed"]["edges"][0]["node"]["slug"], "soon");
