@@ -73,6 +73,13 @@ fn body(query: &str) -> String {
     json!({ "query": query }).to_string()
 }
 
+fn post(server: &Server, query: &str) -> Target {
+    Target::Post {
+        url: format!("{}/graphql", server.base),
+        body: body(query),
+    }
+}
+
 pub async fn run(options: Options) -> anyhow::Result<()> {
     load::oha()?;
     let mut report = header(&options);
@@ -148,13 +155,6 @@ async fn measure_size(options: &Options, size: usize) -> anyhow::Result<String> 
     let cached = Server::start(&url, &[]).await?;
     let uncached = Server::start(&url, &[("VISTKA_ANSWER_CACHE_MB", "0")]).await?;
     let client = reqwest::Client::new();
-    let post = |server: &Server, query: &str| -> anyhow::Result<Target> {
-        let _ = server;
-        Ok(Target::Post {
-            url: format!("{}/graphql", server.base),
-            body: body(query),
-        })
-    };
     let after = cursor_at(&client, &cached.base, (size / 2).min(50_000)).await?;
     let q1_bytes = client
         .post(format!("{}/graphql", uncached.base))
@@ -189,13 +189,13 @@ async fn measure_size(options: &Options, size: usize) -> anyhow::Result<String> 
     let queries: [(&str, Target, Target); 4] = [
         (
             "Q1 first feed page",
-            post(&cached, &q1())?,
-            post(&uncached, &q1())?,
+            post(&cached, &q1()),
+            post(&uncached, &q1()),
         ),
         (
             "Q2 page after position 50,000",
-            post(&cached, &q2(&after))?,
-            post(&uncached, &q2(&after))?,
+            post(&cached, &q2(&after)),
+            post(&uncached, &q2(&after)),
         ),
         (
             "Q3 article with related, random",
@@ -204,8 +204,8 @@ async fn measure_size(options: &Options, size: usize) -> anyhow::Result<String> 
         ),
         (
             "Q4 popular topic, first page",
-            post(&cached, &q4())?,
-            post(&uncached, &q4())?,
+            post(&cached, &q4()),
+            post(&uncached, &q4()),
         ),
     ];
     let mut rows = String::new();
