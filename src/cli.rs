@@ -2,6 +2,7 @@
 
 mod export;
 pub(crate) mod import;
+mod keys;
 mod migrate;
 mod schema;
 mod serve;
@@ -26,6 +27,9 @@ enum Command {
     Import(import::Args),
     /// Write all content as sorted, byte-stable NDJSON.
     Export(export::Args),
+    /// Make, list and revoke API keys for writing through the API.
+    #[command(subcommand_required = true)]
+    Keys(keys::Args),
     /// Print the GraphQL schema (SDL): the public contract kept in `schema.graphql`.
     Schema(schema::Args),
 }
@@ -37,6 +41,7 @@ impl Cli {
             Command::Migrate(args) => migrate::run(args).await,
             Command::Import(args) => import::run(args).await,
             Command::Export(args) => export::run(args).await,
+            Command::Keys(args) => keys::run(args).await,
             Command::Schema(args) => schema::run(args),
         }
     }

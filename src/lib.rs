@@ -1,5 +1,6 @@
 //! vistka: a headless GraphQL content API for news sites.
 
+pub mod access;
 pub mod app;
 pub mod body;
 pub mod calendar;

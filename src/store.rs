@@ -5,6 +5,7 @@ pub mod article;
 pub mod catalog;
 pub mod content;
 pub mod feed;
+pub mod keys;
 pub mod related;
 pub mod snapshot;
 pub mod version;

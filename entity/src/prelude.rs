@@ -1,10 +1,14 @@
+pub use super::api_key::Entity as ApiKey;
 pub use super::article::Entity as Article;
 pub use super::article_country::Entity as ArticleCountry;
 pub use super::article_person::Entity as ArticlePerson;
 pub use super::article_related::Entity as ArticleRelated;
+pub use super::article_slug::Entity as ArticleSlug;
 pub use super::article_topic::Entity as ArticleTopic;
 pub use super::content_version::Entity as ContentVersion;
 pub use super::country::Entity as Country;
 pub use super::person::Entity as Person;
 pub use super::section::Entity as Section;
 pub use super::topic::Entity as Topic;
+pub use super::webhook::Entity as Webhook;
+pub use super::webhook_delivery::Entity as WebhookDelivery;
