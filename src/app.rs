@@ -30,7 +30,11 @@ use tower_http::{
     trace::TraceLayer,
 };
 
-use crate::{config::HttpConfig, graphql::schema::VistkaSchema, related::SharedIndex};
+use crate::{
+    config::HttpConfig,
+    graphql::{editing::Writes, schema::VistkaSchema},
+    related::SharedIndex,
+};
 
 use answers::Answers;
 pub use graphql::ERRORS_METRIC;
@@ -59,6 +63,8 @@ pub struct Ready {
     pub schema: VistkaSchema,
     /// Where reads go: the read replica when there is one.
     pub reads: DatabaseConnection,
+    /// Where writes and key checks go: the primary.
+    pub writes: Writes,
     /// The related-articles index, whose version also says when cached answers go stale.
     pub index: SharedIndex,
 }

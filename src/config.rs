@@ -75,6 +75,47 @@ pub struct ServeConfig {
 
     #[command(flatten)]
     pub site: SiteConfig,
+
+    #[command(flatten)]
+    pub webhooks: WebhookConfig,
+}
+
+/// How webhook events are sent.
+#[derive(Clone, Copy, Debug, clap::Args)]
+pub struct WebhookConfig {
+    /// How often, in milliseconds, the server looks for deliveries that became due (events of
+    /// other servers, retries, scheduled publications); its own writes wake it at once.
+    #[arg(
+        long = "webhook-poll-ms",
+        env = "VISTKA_WEBHOOK_POLL_MS",
+        default_value_t = 1_000
+    )]
+    pub poll_ms: u64,
+
+    /// Wait before the first retry of a failed delivery, in milliseconds; it doubles after
+    /// each failure, up to an hour.
+    #[arg(
+        long = "webhook-retry-ms",
+        env = "VISTKA_WEBHOOK_RETRY_MS",
+        default_value_t = 5_000
+    )]
+    pub retry_ms: u64,
+
+    /// Attempts before a delivery is given up as failed.
+    #[arg(
+        long = "webhook-attempts",
+        env = "VISTKA_WEBHOOK_ATTEMPTS",
+        default_value_t = 10
+    )]
+    pub attempts: i32,
+
+    /// Longest a receiver may take to answer, in milliseconds.
+    #[arg(
+        long = "webhook-timeout-ms",
+        env = "VISTKA_WEBHOOK_TIMEOUT_MS",
+        default_value_t = 10_000
+    )]
+    pub timeout_ms: u64,
 }
 
 /// How the server meets browsers, CDNs and abusive clients.
@@ -103,8 +144,8 @@ pub struct HttpConfig {
     #[arg(long, env = "VISTKA_REQUEST_TIMEOUT_MS", default_value_t = 10_000)]
     pub request_timeout_ms: u64,
 
-    /// Requests per second each client (API key, or IP address without one) may make on
-    /// average; 0 turns rate limiting off.
+    /// Requests per second each client IP address may make on average; 0 turns rate limiting
+    /// off.
     #[arg(long, env = "VISTKA_RATE_LIMIT_PER_SECOND", default_value_t = 100)]
     pub rate_limit_per_second: u32,
 

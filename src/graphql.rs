@@ -1,9 +1,11 @@
 //! The public GraphQL API.
 
+pub mod admin;
 pub mod article;
 mod catalogue;
 pub mod country;
 pub mod day;
+pub mod editing;
 pub mod errors;
 pub mod guard;
 pub mod loaders;

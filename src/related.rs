@@ -5,4 +5,4 @@ pub mod index;
 pub mod refresh;
 
 pub use index::{Feature, RelatedIndex};
-pub use refresh::SharedIndex;
+pub use refresh::{Refresher, SharedIndex};

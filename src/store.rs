@@ -4,11 +4,13 @@
 pub mod article;
 pub mod catalog;
 pub mod content;
+pub mod editing;
 pub mod feed;
 pub mod keys;
 pub mod related;
 pub mod snapshot;
 pub mod version;
+pub mod webhooks;
 
 /// Rows per multi-row statement: well under the bind-parameter limits of SQLite (32,766) and
 /// PostgreSQL (65,535) for the widest table.

@@ -25,6 +25,15 @@ impl Timestamp {
         Ok(Self::from(parsed))
     }
 
+    /// This moment, to the microsecond, with the offset `zone` has now.
+    pub fn now_in(zone: chrono_tz::Tz) -> Self {
+        let now = Utc::now();
+        Self {
+            micros: now.timestamp_micros(),
+            offset: now.with_timezone(&zone).offset().fix().local_minus_utc(),
+        }
+    }
+
     pub fn to_datetime(self) -> DateTime<FixedOffset> {
         let offset = FixedOffset::east_opt(self.offset).unwrap_or_else(|| Utc.fix());
         DateTime::from_timestamp_micros(self.micros)

@@ -9,8 +9,11 @@ use axum::{
     response::{Html, IntoResponse, Response},
 };
 
+use sea_orm::DbErr;
+
 use super::{AppState, Ready, answers};
 use crate::{
+    access::{self, Caller},
     error::UNAVAILABLE,
     graphql::{guard, reader::Reader, schema},
 };
@@ -79,9 +82,13 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes
     let Some(ready) = state.ready() else {
         return starting(media);
     };
+    let credentials = credentials(&headers);
     // Looked up by the body's exact bytes, before any parsing: a repeated read costs a hash.
+    // Requests with a key may see drafts: they are never answered from, or kept in, the cache.
     let key = answers::key(ready, (media, &body[..]));
-    if let Some(body) = state.answers.get(key) {
+    if credentials.is_none()
+        && let Some(body) = state.answers.get(key)
+    {
         return json_bytes(media, StatusCode::OK, body);
     }
     let request = match serde_json::from_slice::<serde_json::Value>(&body) {
@@ -111,7 +118,7 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes
             );
         }
     };
-    let answer = execute(ready, media, request).await;
+    let answer = execute((&state, ready), media, request, credentials).await;
     if let Some(body) = answer.cacheable {
         state.answers.put(key, body);
     }
@@ -141,7 +148,7 @@ pub async fn get(
         Ok(request) => request,
         Err(error) => return invalid_request(media, error),
     };
-    if guard::nesting(&request.query) <= state.settings.max_nesting && is_mutation(&mut request) {
+    if is_mutation(&mut request, state.settings.max_nesting) {
         let mut response = refuse(
             media,
             StatusCode::METHOD_NOT_ALLOWED,
@@ -155,6 +162,17 @@ pub async fn get(
     let Some(ready) = state.ready() else {
         return starting(media);
     };
+    let credentials = credentials(&headers);
+    if credentials.is_some() {
+        let mut response = execute((&state, ready), media, request, credentials)
+            .await
+            .response;
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
+        return response;
+    }
     let key = answers::key(ready, (media, &query));
     let tag = format!("\"{key:016x}\"");
     let etag = HeaderValue::from_str(&tag).unwrap_or_else(|_| HeaderValue::from_static("\"\""));
@@ -178,7 +196,7 @@ pub async fn get(
     let (mut response, cacheable) = match state.answers.get(key) {
         Some(body) => (json_bytes(media, StatusCode::OK, body), true),
         None => {
-            let answer = execute(ready, media, request).await;
+            let answer = execute((&state, ready), media, request, None).await;
             let cacheable = answer.cacheable.is_some();
             if let Some(body) = answer.cacheable {
                 state.answers.put(key, body);
@@ -202,9 +220,12 @@ fn names_an_operation(body: &serde_json::Value) -> bool {
     !body["query"].is_null() || !body["extensions"]["persistedQuery"].is_null()
 }
 
-/// Whether the operation a request would run is a mutation. Unparsable documents are left
-/// to the schema to refuse.
-fn is_mutation(request: &mut Request) -> bool {
+/// Whether the operation a request would run is a mutation. Documents too deep to parse
+/// safely and unparsable ones are left to the schema to refuse.
+fn is_mutation(request: &mut Request, max_nesting: usize) -> bool {
+    if guard::nesting(&request.query) > max_nesting {
+        return false;
+    }
     let wanted = request.operation_name.clone();
     let Ok(document) = request.parsed_query() else {
         return false;
@@ -223,20 +244,55 @@ struct Answer {
     cacheable: Option<Bytes>,
 }
 
-async fn execute(ready: &Ready, media: Media, request: Request) -> Answer {
-    let reader = match Reader::begin(&ready.reads).await {
-        Ok(reader) => reader,
-        Err(error) => {
-            tracing::error!(%error, "cannot begin a read transaction");
+/// The `Authorization` header's value, when the request sends one: a key to check.
+fn credentials(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?;
+    Some(value.to_str().unwrap_or_default())
+}
+
+/// Who `Authorization: Bearer <key>` speaks for; anything else in the header is refused.
+async fn caller(ready: &Ready, credentials: Option<&str>) -> Result<Caller, DbErr> {
+    let Some(credentials) = credentials else {
+        return Ok(Caller::Public);
+    };
+    match credentials.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => {
+            access::authenticate(&ready.writes.db, token.trim()).await
+        }
+        _ => Ok(Caller::Refused),
+    }
+}
+
+async fn execute(
+    (state, ready): (&AppState, &Ready),
+    media: Media,
+    mut request: Request,
+    credentials: Option<&str>,
+) -> Answer {
+    // Mutations read the primary as it is, so what they return shows what they wrote.
+    let reader = match is_mutation(&mut request, state.settings.max_nesting) {
+        true => Ok(Reader::live(ready.writes.db.clone())),
+        false => Reader::begin(&ready.reads).await,
+    };
+    let (reader, caller) = match (reader, caller(ready, credentials).await) {
+        (Ok(reader), Ok(caller)) => (reader, caller),
+        (Err(error), _) | (_, Err(error)) => {
+            tracing::error!(%error, "cannot reach the database");
             return Answer {
                 response: unavailable(media, "service unavailable: the database cannot be reached"),
                 cacheable: None,
             };
         }
     };
+    let cacheable = caller == Caller::Public;
     let response = ready
         .schema
-        .execute(schema::for_request(request, reader))
+        .execute(schema::for_request(
+            request,
+            caller,
+            ready.writes.clone(),
+            reader,
+        ))
         .await;
     let request_error = response.data == Value::Null
         && !response.errors.is_empty()
@@ -256,7 +312,7 @@ async fn execute(ready: &Ready, media: Media, request: Request) -> Answer {
     }
     Answer {
         response: json_bytes(media, status, body.clone()),
-        cacheable: response.errors.is_empty().then_some(body),
+        cacheable: (cacheable && response.errors.is_empty()).then_some(body),
     }
 }
 

@@ -1,4 +1,6 @@
-//! Rate limiting per client: by API key when the request carries one, by IP address otherwise.
+//! Rate limiting per client IP address. Not per API key: a key is only known to be real once
+//! checked against the database, and limiting by whatever a request claims would give anyone
+//! guessing keys a fresh allowance with every guess.
 
 use std::{net::IpAddr, net::SocketAddr, sync::Arc, time::Duration};
 
@@ -12,30 +14,15 @@ use tower_governor::{
 
 use crate::config::HttpConfig;
 
-/// Who a request counts against.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Client {
-    Key(String),
-    Address(IpAddr),
-}
-
 #[derive(Clone, Copy, Debug)]
 pub struct ClientKey {
     trust_forwarded: bool,
 }
 
 impl KeyExtractor for ClientKey {
-    type Key = Client;
+    type Key = IpAddr;
 
-    fn extract<T>(&self, request: &Request<T>) -> Result<Client, GovernorError> {
-        let bearer = request
-            .headers()
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "));
-        if let Some(key) = bearer {
-            return Ok(Client::Key(key.trim().to_owned()));
-        }
+    fn extract<T>(&self, request: &Request<T>) -> Result<IpAddr, GovernorError> {
         let forwarded = self
             .trust_forwarded
             .then(|| request.headers().get("x-forwarded-for")?.to_str().ok())
@@ -46,7 +33,6 @@ impl KeyExtractor for ClientKey {
                 let ConnectInfo(peer) = request.extensions().get::<ConnectInfo<SocketAddr>>()?;
                 Some(peer.ip())
             })
-            .map(Client::Address)
             .ok_or(GovernorError::UnableToExtractKey)
     }
 }

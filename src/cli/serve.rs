@@ -9,8 +9,8 @@ use crate::{
     app::{self, AppState, Ready, Settings},
     config::{DatabaseConfig, ServeConfig},
     database,
-    graphql::schema,
-    related,
+    graphql::{editing::Writes, schema},
+    related, webhooks,
 };
 
 #[derive(Debug, clap::Args)]
@@ -27,6 +27,10 @@ pub struct Args {
 /// Listens at once, then reaches the database, patiently if it is down, and only then reports
 /// ready and answers GraphQL.
 pub async fn run(args: Args) -> anyhow::Result<()> {
+    // Webhooks are sent over rustls with the same cryptography as database connections.
+    rustls::crypto::ring::default_provider()
+        .install_default()
+        .map_err(|_| anyhow::anyhow!("cannot install the TLS provider"))?;
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_env("VISTKA_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
@@ -92,7 +96,7 @@ async fn start(args: &Args, state: &AppState) -> anyhow::Result<()> {
         None => writes.clone(),
     };
     let interval = Duration::from_millis(args.serve.refresh_ms);
-    let index = patiently("load the related-articles index", || async {
+    let (index, refresher) = patiently("load the related-articles index", || async {
         related::refresh::start(reads.clone(), interval)
             .await
             .context("cannot load the related-articles index")
@@ -103,9 +107,17 @@ async fn start(args: &Args, state: &AppState) -> anyhow::Result<()> {
         introspection: args.serve.http.introspection,
         site: args.serve.site,
     };
+    let dispatcher = webhooks::start(writes.clone(), args.serve.webhooks)
+        .context("cannot start sending webhooks")?;
     state.set_ready(Ready {
         schema: schema::build(options, index.clone()),
         reads,
+        writes: Writes {
+            db: writes,
+            index: index.clone(),
+            refresher,
+            dispatcher,
+        },
         index,
     });
     Ok(())

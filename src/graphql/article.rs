@@ -1,5 +1,7 @@
 //! Articles: the feed, single articles, and what an article links to.
 
+mod mutation;
+
 use async_graphql::{
     Context, ErrorExtensions, InputObject, Object, Result,
     dataloader::{DataLoader, HashMapCache},
@@ -12,6 +14,7 @@ use entity::{
 use super::{
     country::Country,
     day::Date,
+    editing,
     loaders::{ByIdLoader, LinkedLoader},
     pagination::{self, ArticleConnection, PageArgs},
     person::Person,
@@ -20,9 +23,11 @@ use super::{
     topic::Topic,
 };
 use crate::{
-    body, calendar, config::SiteConfig, error::AppError, related::SharedIndex, store,
+    access::Role, body, calendar, config::SiteConfig, error::AppError, related::SharedIndex, store,
     store::feed::Filter, timestamp::Timestamp,
 };
+
+pub use mutation::{ArticleMutation, ArticleStatus};
 
 #[derive(Debug)]
 pub struct Article(pub article::Model);
@@ -30,9 +35,15 @@ pub struct Article(pub article::Model);
 /// A published news article.
 #[Object]
 impl Article {
-    /// The article's unique slug, as used in its URL.
+    /// The article's unique slug, as used in its URL. An article asked for by a slug it had
+    /// before a rename answers with its current one: redirect when they differ.
     async fn slug(&self) -> &str {
         &self.0.slug
+    }
+
+    /// `PUBLISHED` for every article readers see; previews may show `DRAFT`.
+    async fn status(&self) -> ArticleStatus {
+        self.0.status.into()
     }
 
     async fn title(&self) -> &str {
@@ -120,7 +131,7 @@ impl Article {
             .related(self.0.id, count, weights, now);
         let db = Reader::of(ctx)?;
         // The index may trail the database by a moment: only what is public now is returned.
-        let found = store::article::find_public_by_ids(db, &ids, now)
+        let found = store::article::find_public_by_ids(&db, &ids, now)
             .await
             .map_err(|e| AppError::from(e).extend())?;
         Ok(found.into_iter().map(Article).collect())
@@ -248,13 +259,26 @@ impl ArticleQuery {
         pagination::articles(ctx, filter.unwrap_or_default().into(), args).await
     }
 
-    /// A published article by slug; null when there is none.
-    async fn article(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Article>> {
+    /// A published article by slug, or by a slug it had before a rename; null when there is
+    /// none.
+    async fn article(
+        &self,
+        ctx: &Context<'_>,
+        slug: String,
+        #[graphql(
+            default = false,
+            desc = "Also drafts and articles whose time has not come: needs a key with the editor role."
+        )]
+        preview: bool,
+    ) -> Result<Option<Article>> {
         let db = Reader::of(ctx)?;
-        let now = chrono::Utc::now().timestamp_micros();
-        let found = store::article::find_public_by_slug(db, &slug, now)
-            .await
-            .map_err(|e| AppError::from(e).extend())?;
-        Ok(found.map(Article))
+        let found = if preview {
+            editing::authorize(ctx, Role::Editor)?;
+            store::article::find_by_slug(&db, &slug).await
+        } else {
+            let now = chrono::Utc::now().timestamp_micros();
+            store::article::find_public_by_slug(&db, &slug, now).await
+        };
+        Ok(found.map_err(|e| AppError::from(e).extend())?.map(Article))
     }
 }

@@ -98,7 +98,7 @@ impl DayQuery {
         let now = chrono::Utc::now().timestamp_micros();
         let mut days = Vec::new();
         while days.len() <= count as usize {
-            let newest = feed::latest(db, &filter, before, now)
+            let newest = feed::latest(&db, &filter, before, now)
                 .await
                 .map_err(|e| AppError::from(e).extend())?;
             let Some(published_at) = newest else { break };

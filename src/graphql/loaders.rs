@@ -76,7 +76,7 @@ where
     type Error = Arc<AppError>;
 
     async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, E::Model>, Self::Error> {
-        store::catalog::find_by_ids::<E>(self.db.transaction(), self.id, ids)
+        store::catalog::find_by_ids::<E>(&self.db.executor(), self.id, ids)
             .await
             .map_err(|error| Arc::new(error.into()))
     }
@@ -113,7 +113,7 @@ where
 
     async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, Vec<T::Model>>, Self::Error> {
         let rows = store::article::linked::<L, T>(
-            self.db.transaction(),
+            &self.db.executor(),
             self.article_id,
             self.position,
             ids,

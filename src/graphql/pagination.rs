@@ -117,7 +117,7 @@ pub async fn articles(
     let window = args.window().map_err(|e| e.extend())?;
     let db = Reader::of(ctx)?;
     let now = chrono::Utc::now().timestamp_micros();
-    let page = feed::page(db, &filter, window, now)
+    let page = feed::page(&db, &filter, window, now)
         .await
         .map_err(|e| AppError::from(e).extend())?;
     loaders::prefetch(ctx, &page.articles).await?;

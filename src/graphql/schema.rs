@@ -3,16 +3,19 @@
 use std::time::Duration;
 
 use async_graphql::{
-    EmptyMutation, EmptySubscription, MergedObject, Request, Schema,
+    EmptySubscription, MergedObject, Request, Schema,
     dataloader::{DataLoader, HashMapCache, Loader},
     extensions::apollo_persisted_queries::{ApolloPersistedQueries, LruCacheStorage},
 };
 use entity::{article_country, article_person, article_topic, country, person, section, topic};
 
 use super::{
-    article::ArticleQuery,
+    admin::{AdminMutation, AdminQuery},
+    article::{ArticleMutation, ArticleQuery},
+    catalogue::CatalogueMutation,
     country::CountryQuery,
     day::DayQuery,
+    editing::Writes,
     errors::ErrorCodes,
     guard::Guard,
     loaders::{ByIdLoader, LinkedLoader},
@@ -22,6 +25,7 @@ use super::{
     topic::TopicQuery,
 };
 use crate::{
+    access::Caller,
     config::{QueryLimits, SiteConfig},
     related::SharedIndex,
 };
@@ -34,13 +38,18 @@ pub struct Query(
     TopicQuery,
     CountryQuery,
     SectionQuery,
+    AdminQuery,
 );
 
-pub type VistkaSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+/// Every mutation needs an API key: see `access`.
+#[derive(Debug, Default, MergedObject)]
+pub struct Mutation(ArticleMutation, CatalogueMutation, AdminMutation);
+
+pub type VistkaSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// The schema without data: enough to print the SDL.
 pub fn build_bare() -> VistkaSchema {
-    Schema::build(Query::default(), EmptyMutation, EmptySubscription).finish()
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription).finish()
 }
 
 pub fn sdl() -> String {
@@ -63,7 +72,7 @@ const PERSISTED_QUERIES: usize = 1_000;
 /// run in order: error codes around everything, then the guard, before anything parses, then
 /// persisted queries.
 pub fn build(options: Options, related: SharedIndex) -> VistkaSchema {
-    let mut builder = Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .data(options.site)
         .data(related)
         .limit_depth(options.limits.max_depth)
@@ -79,11 +88,13 @@ pub fn build(options: Options, related: SharedIndex) -> VistkaSchema {
     builder.finish()
 }
 
-/// Gives a request its read transaction and one DataLoader per relation reading through it.
-/// The loaders' cache lives as long as the request: a page's relations are fetched once, and
-/// nothing stale outlives the request.
-pub fn for_request(request: Request, db: Reader) -> Request {
+/// Gives a request its caller, where its writes go, its reads, and one DataLoader per relation
+/// reading through them. The loaders' cache lives as long as the request: a page's relations
+/// are fetched once, and nothing stale outlives the request.
+pub fn for_request(request: Request, caller: Caller, writes: Writes, db: Reader) -> Request {
     request
+        .data(caller)
+        .data(writes)
         .data(loader(ByIdLoader::<section::Entity>::new(
             db.clone(),
             section::Column::Id,

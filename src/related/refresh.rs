@@ -7,7 +7,7 @@ use std::{sync::Arc, time::Duration};
 
 use entity::{article_country, article_person, article_topic};
 use sea_orm::{DatabaseConnection, DbErr};
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 
 use super::{Feature, RelatedIndex};
 use crate::store::{related, snapshot, version};
@@ -18,24 +18,43 @@ pub type SharedIndex = watch::Receiver<Arc<RelatedIndex>>;
 /// Prometheus gauge: the content version the served index was built from.
 pub const VERSION_METRIC: &str = "vistka_related_index_version";
 
+/// A handle to make the index check the database now rather than at its next tick: a write
+/// made by this server wants its reads to show it at once.
+#[derive(Clone, Debug, Default)]
+pub struct Refresher(Arc<Notify>);
+
+impl Refresher {
+    pub fn refresh(&self) {
+        self.0.notify_one();
+    }
+}
+
 /// Loads the index, then keeps it following the database until every reader is gone.
-pub async fn start(db: DatabaseConnection, interval: Duration) -> Result<SharedIndex, DbErr> {
+pub async fn start(
+    db: DatabaseConnection,
+    interval: Duration,
+) -> Result<(SharedIndex, Refresher), DbErr> {
     let index = load(&db).await?;
     metrics::gauge!(VERSION_METRIC).set(index.version() as f64);
     let (sender, receiver) = watch::channel(Arc::new(index));
-    tokio::spawn(follow(db, sender, interval));
-    Ok(receiver)
+    let refresher = Refresher::default();
+    tokio::spawn(follow(db, sender, interval, refresher.0.clone()));
+    Ok((receiver, refresher))
 }
 
 async fn follow(
     db: DatabaseConnection,
     sender: watch::Sender<Arc<RelatedIndex>>,
     interval: Duration,
+    asked: Arc<Notify>,
 ) {
     let mut ticks = tokio::time::interval(interval);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     while !sender.is_closed() {
-        ticks.tick().await;
+        tokio::select! {
+            _ = ticks.tick() => {}
+            () = asked.notified() => {}
+        }
         let served = sender.borrow().version();
         let rebuilt = match version::current(&db).await {
             Ok(current) if current == served => continue,

@@ -6,19 +6,36 @@ use sea_orm::{
     QuerySelect, RelationDef, Value,
 };
 
-use super::{CHUNK, feed};
+use super::{CHUNK, editing, feed};
 
-/// A published, no longer embargoed article by slug.
+/// A published, no longer embargoed article by slug, or by a slug it had before a rename.
 pub async fn find_public_by_slug(
     db: &impl ConnectionTrait,
     slug: &str,
     now: i64,
 ) -> Result<Option<article::Model>, DbErr> {
-    article::Entity::find()
+    Ok(find_by_slug(db, slug)
+        .await?
+        .filter(|article| feed::is_public(article, now)))
+}
+
+/// An article by slug, whatever its status: what an editor previews, or a write gives back.
+/// A slug the article had before a rename finds it too.
+pub async fn find_by_slug(
+    db: &impl ConnectionTrait,
+    slug: &str,
+) -> Result<Option<article::Model>, DbErr> {
+    let found = article::Entity::find()
         .filter(article::Column::Slug.eq(slug))
-        .filter(feed::public(now))
         .one(db)
-        .await
+        .await?;
+    if found.is_some() {
+        return Ok(found);
+    }
+    match editing::find_by_old_slug(db, slug).await? {
+        Some(id) => article::Entity::find_by_id(id).one(db).await,
+        None => Ok(None),
+    }
 }
 
 /// The public articles among `ids`, in the order of `ids`; the others are left out.

@@ -79,6 +79,11 @@ pub fn public(now: i64) -> Condition {
         .add(article::Column::PublishedAt.lte(now))
 }
 
+/// [`public`] for an article already read.
+pub fn is_public(article: &article::Model, now: i64) -> bool {
+    article.status == article::Status::Published && article.published_at <= now
+}
+
 pub async fn page(
     db: &impl ConnectionTrait,
     filter: &Filter,

@@ -81,88 +81,96 @@ pub async fn export(db: &DatabaseConnection, out: &mut impl Write) -> anyhow::Re
     let slugs = content::article_slugs(&txn).await?;
     for chunk in slugs.chunks(ARTICLES_PER_READ) {
         let ids: Vec<i64> = chunk.iter().map(|(_, id)| *id).collect();
-        let mut articles =
+        let mut found =
             catalog::find_by_ids::<article::Entity>(&txn, article::Column::Id, &ids).await?;
-        let mut people = keys_by_article::<article_person::Entity>(
-            &txn,
-            (
-                article_person::Column::ArticleId,
-                article_person::Column::Position,
-            ),
-            article_person::Relation::Person.def(),
-            person::Column::Slug,
-            &ids,
-        )
-        .await?;
-        let mut countries = keys_by_article::<article_country::Entity>(
-            &txn,
-            (
-                article_country::Column::ArticleId,
-                article_country::Column::Position,
-            ),
-            article_country::Relation::Country.def(),
-            country::Column::Code,
-            &ids,
-        )
-        .await?;
-        let mut topics = keys_by_article::<article_topic::Entity>(
-            &txn,
-            (
-                article_topic::Column::ArticleId,
-                article_topic::Column::Position,
-            ),
-            article_topic::Relation::Topic.def(),
-            topic::Column::Slug,
-            &ids,
-        )
-        .await?;
-        let mut related = keys_by_article::<article_related::Entity>(
-            &txn,
-            (
-                article_related::Column::ArticleId,
-                article_related::Column::Position,
-            ),
-            article_related::Relation::Related.def(),
-            article::Column::Slug,
-            &ids,
-        )
-        .await?;
-        for id in ids {
-            let Some(a) = articles.remove(&id) else {
-                continue;
-            };
-            emit(
-                Line::Article(line::Article {
-                    slug: a.slug,
-                    title: a.title,
-                    lead: a.lead,
-                    body: a.body,
-                    published_at: Timestamp {
-                        micros: a.published_at,
-                        offset: a.published_offset,
-                    },
-                    updated_at: a
-                        .updated_at
-                        .zip(a.updated_offset)
-                        .map(|(micros, offset)| Timestamp { micros, offset }),
-                    status: a.status,
-                    section: section_slugs
-                        .get(&a.section_id)
-                        .cloned()
-                        .unwrap_or_default(),
-                    language: a.language,
-                    people: people.remove(&id).unwrap_or_default(),
-                    countries: countries.remove(&id).unwrap_or_default(),
-                    topics: topics.remove(&id).unwrap_or_default(),
-                    related: related.remove(&id).unwrap_or_default(),
-                }),
-                out,
-            )?;
+        let articles = ids.iter().filter_map(|id| found.remove(id)).collect();
+        for article in article_lines(&txn, &section_slugs, articles).await? {
+            emit(Line::Article(article), out)?;
         }
     }
     out.flush()?;
     txn.commit().await?;
     Ok(counts)
+}
+
+/// The interchange form of `articles`, in their order, with their lists resolved to keys.
+pub async fn article_lines(
+    db: &impl ConnectionTrait,
+    section_slugs: &HashMap<i64, String>,
+    articles: Vec<article::Model>,
+) -> anyhow::Result<Vec<line::Article>> {
+    let ids: Vec<i64> = articles.iter().map(|a| a.id).collect();
+    let mut people = keys_by_article::<article_person::Entity>(
+        db,
+        (
+            article_person::Column::ArticleId,
+            article_person::Column::Position,
+        ),
+        article_person::Relation::Person.def(),
+        person::Column::Slug,
+        &ids,
+    )
+    .await?;
+    let mut countries = keys_by_article::<article_country::Entity>(
+        db,
+        (
+            article_country::Column::ArticleId,
+            article_country::Column::Position,
+        ),
+        article_country::Relation::Country.def(),
+        country::Column::Code,
+        &ids,
+    )
+    .await?;
+    let mut topics = keys_by_article::<article_topic::Entity>(
+        db,
+        (
+            article_topic::Column::ArticleId,
+            article_topic::Column::Position,
+        ),
+        article_topic::Relation::Topic.def(),
+        topic::Column::Slug,
+        &ids,
+    )
+    .await?;
+    let mut related = keys_by_article::<article_related::Entity>(
+        db,
+        (
+            article_related::Column::ArticleId,
+            article_related::Column::Position,
+        ),
+        article_related::Relation::Related.def(),
+        article::Column::Slug,
+        &ids,
+    )
+    .await?;
+    Ok(articles
+        .into_iter()
+        .map(|a| line::Article {
+            people: people.remove(&a.id).unwrap_or_default(),
+            countries: countries.remove(&a.id).unwrap_or_default(),
+            topics: topics.remove(&a.id).unwrap_or_default(),
+            related: related.remove(&a.id).unwrap_or_default(),
+            slug: a.slug,
+            title: a.title,
+            lead: a.lead,
+            body: a.body,
+            published_at: Timestamp {
+                micros: a.published_at,
+                offset: a.published_offset,
+            },
+            updated_at: a
+                .updated_at
+                .zip(a.updated_offset)
+                .map(|(micros, offset)| Timestamp { micros, offset }),
+            status: a.status,
+            section: section_slugs
+                .get(&a.section_id)
+                .cloned()
+                .unwrap_or_default(),
+            language: a.language,
+        })
+        .collect())
 }
 
 /// Each article's list of linked keys, in list order.

@@ -20,7 +20,7 @@ use super::{
     line::{Article, Kind, Line},
     validate::{self, Problem},
 };
-use crate::store::{catalog, content, version};
+use crate::store::{catalog, content, editing, version};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
@@ -38,6 +38,16 @@ pub enum ImportError {
 pub struct Parsed {
     lines: Vec<(usize, Line)>,
     problems: Vec<Problem>,
+}
+
+impl From<Line> for Parsed {
+    /// One line already checked on its own, as a write through the API gives.
+    fn from(line: Line) -> Self {
+        Self {
+            lines: vec![(1, line)],
+            problems: Vec::new(),
+        }
+    }
 }
 
 /// Reads every line, collecting the problems of all lines (and keys defined twice).
@@ -95,6 +105,15 @@ pub fn read(mut input: impl BufRead, progress: impl Fn(u64)) -> Result<Parsed, I
 /// writes every line in one transaction.
 pub async fn apply(db: &DatabaseConnection, parsed: Parsed) -> Result<Counts, ImportError> {
     let txn = db.begin().await?;
+    let counts = stage(&txn, parsed).await?;
+    version::bump(&txn).await?;
+    txn.commit().await?;
+    Ok(counts)
+}
+
+/// Checks the references of `parsed` and writes it through `db`, a transaction the caller
+/// commits, or drops to leave everything as it was when a problem is found.
+pub async fn stage(db: &impl ConnectionTrait, parsed: Parsed) -> Result<Counts, ImportError> {
     let mut counts = Counts::default();
     let mut batch = Batch::default();
     for (number, line) in parsed.lines {
@@ -102,15 +121,13 @@ pub async fn apply(db: &DatabaseConnection, parsed: Parsed) -> Result<Counts, Im
         batch.add(number, line);
     }
     let mut problems = parsed.problems;
-    problems.extend(batch.unresolved(&txn).await?);
+    problems.extend(batch.unresolved(db).await?);
     if !problems.is_empty() {
         // Stable: a line's problems stay in field order.
         problems.sort_by_key(|problem| problem.line);
         return Err(ImportError::Rejected(problems));
     }
-    batch.write(&txn).await?;
-    version::bump(&txn).await?;
-    txn.commit().await?;
+    batch.write(db).await?;
     Ok(counts)
 }
 
@@ -302,20 +319,24 @@ impl Batch {
         )
         .await?;
         self.load(db, &mut ids, Kind::Section).await?;
-        let articles = self.articles.iter().map(|a| article::ActiveModel {
-            id: NotSet,
-            slug: Set(a.slug.clone()),
-            title: Set(a.title.clone()),
-            lead: Set(a.lead.clone()),
-            body: Set(a.body.clone()),
-            published_at: Set(a.published_at.micros),
-            published_offset: Set(a.published_at.offset),
-            updated_at: Set(a.updated_at.map(|t| t.micros)),
-            updated_offset: Set(a.updated_at.map(|t| t.offset)),
-            status: Set(a.status),
-            section_id: Set(ids[&Kind::Section][&a.section]),
-            language: Set(a.language.clone()),
-        });
+        let articles: Vec<article::ActiveModel> = self
+            .articles
+            .iter()
+            .map(|a| article::ActiveModel {
+                id: NotSet,
+                slug: Set(a.slug.clone()),
+                title: Set(a.title.clone()),
+                lead: Set(a.lead.clone()),
+                body: Set(a.body.clone()),
+                published_at: Set(a.published_at.micros),
+                published_offset: Set(a.published_at.offset),
+                updated_at: Set(a.updated_at.map(|t| t.micros)),
+                updated_offset: Set(a.updated_at.map(|t| t.offset)),
+                status: Set(a.status),
+                section_id: Set(ids[&Kind::Section][&a.section]),
+                language: Set(a.language.clone()),
+            })
+            .collect();
         content::upsert(
             db,
             article::Column::Slug,
@@ -334,6 +355,8 @@ impl Batch {
             articles,
         )
         .await?;
+        let slugs: Vec<&str> = self.articles.iter().map(|a| a.slug.as_str()).collect();
+        editing::forget_old_slugs(db, &slugs).await?;
         for kind in [Kind::Person, Kind::Topic, Kind::Article] {
             self.load(db, &mut ids, kind).await?;
         }

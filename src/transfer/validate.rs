@@ -28,23 +28,23 @@ pub const DEFAULT_LANGUAGE: &str = "uk";
 /// Parses and checks one non-blank line on its own; references to other lines are checked
 /// later, against the whole file and the database.
 pub fn parse(line: usize, text: &str) -> Result<Line, Vec<Problem>> {
-    let object = match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(object)) => object,
-        Ok(other) => {
-            return Err(vec![Problem {
-                line,
-                field: "json".into(),
-                message: format!("expected a JSON object, found {}", kind_of(&other)),
-            }]);
-        }
-        Err(error) => {
-            return Err(vec![Problem {
-                line,
-                field: "json".into(),
-                message: format!("not valid JSON ({error})"),
-            }]);
-        }
-    };
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(object)) => check(line, object),
+        Ok(other) => Err(vec![Problem {
+            line,
+            field: "json".into(),
+            message: format!("expected a JSON object, found {}", kind_of(&other)),
+        }]),
+        Err(error) => Err(vec![Problem {
+            line,
+            field: "json".into(),
+            message: format!("not valid JSON ({error})"),
+        }]),
+    }
+}
+
+/// Checks one object: the whole of a line's validation, shared by import and the API's writes.
+pub fn check(line: usize, object: Map<String, Value>) -> Result<Line, Vec<Problem>> {
     let mut fields = Fields {
         line,
         object,

@@ -231,7 +231,7 @@ impl TestApp {
         Self {
             db,
             base,
-            client: reqwest::Client::new(),
+            client: client(),
             server,
         }
     }
@@ -385,6 +385,13 @@ fn listening_address(server: &mut Child) -> String {
 
 /// Walks a connection to its end, forward with `first` or backward with `last`, returning
 /// every node's slug in the order visited. `field` picks the connection out of `data`.
+/// An HTTP client. vistka's own HTTP client (for webhooks) brings TLS through rustls with
+/// ring, which the tests' client then shares and needs installed.
+pub fn client() -> reqwest::Client {
+    let _already = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
 pub async fn walk(
     app: &TestApp,
     query: &str,

@@ -1,6 +1,11 @@
+use std::sync::Arc;
+
 use serde_json::json;
 
-use crate::{archive, helpers::TestApp};
+use crate::{
+    archive,
+    helpers::{TestApp, TestDatabase},
+};
 
 const PAGE_WITH_RELATIONS: &str = "query($n: Int) {
   feed(first: $n) {
@@ -13,8 +18,15 @@ const PAGE_WITH_RELATIONS: &str = "query($n: Int) {
 /// Relations are batched: a page costs the same few statements whatever its size.
 #[tokio::test]
 async fn a_page_costs_a_fixed_number_of_statements() {
-    let app = TestApp::spawn().await;
-    app.db.import(&archive::generate(300, 1).ndjson);
+    let db = Arc::new(TestDatabase::create().await);
+    db.import(&archive::generate(300, 1).ndjson);
+    // Background work (following other servers, sending webhooks) would count too.
+    let quiet = [
+        ("VISTKA_REFRESH_MS", "3600000"),
+        ("VISTKA_WEBHOOK_POLL_MS", "3600000"),
+    ];
+    let app = TestApp::serve(db, &quiet, &[]).await;
+    app.data(PAGE_WITH_RELATIONS, json!({ "n": 1 })).await;
     let mut costs = Vec::new();
     for size in [10, 100] {
         let before = app.statements().await;
