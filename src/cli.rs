@@ -19,7 +19,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve GraphQL over HTTP (migrates the database first).
-    Serve(serve::Args),
+    Serve(Box<serve::Args>),
     /// Bring the database schema up to date.
     Migrate(migrate::Args),
     /// Load an NDJSON content file (`-` for standard input), all or nothing.
@@ -33,7 +33,7 @@ enum Command {
 impl Cli {
     pub async fn run(self) -> anyhow::Result<()> {
         match self.command {
-            Command::Serve(args) => serve::run(args).await,
+            Command::Serve(args) => serve::run(*args).await,
             Command::Migrate(args) => migrate::run(args).await,
             Command::Import(args) => import::run(args).await,
             Command::Export(args) => export::run(args).await,

@@ -10,5 +10,6 @@ pub mod error;
 pub mod graphql;
 pub mod related;
 pub mod store;
+pub mod syndication;
 pub mod timestamp;
 pub mod transfer;

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod content;
 pub mod feed;
 pub mod related;
+pub mod sitemap;
 pub mod snapshot;
 pub mod version;
 
