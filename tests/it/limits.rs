@@ -15,6 +15,8 @@ const PAGE_WITH_RELATIONS: &str = "query($n: Int) {
 async fn a_page_costs_a_fixed_number_of_statements() {
     let app = TestApp::spawn().await;
     app.db.import(&archive::generate(300, 1).ndjson);
+    // The index rebuild after the import runs statements too: let it finish before counting.
+    app.caught_up(std::time::Duration::from_secs(10)).await;
     let mut costs = Vec::new();
     for size in [10, 100] {
         let before = app.statements().await;
