@@ -2,7 +2,7 @@
 
 use std::net::SocketAddr;
 
-use crate::syndication::template::ArticleUrl;
+use crate::syndication::template::{self, ArticleUrl};
 
 /// Where the content lives.
 #[derive(Clone, Debug, clap::Args)]
@@ -204,7 +204,7 @@ pub struct SyndicationConfig {
 
     /// The site's public URL, without a trailing slash. Feeds and sitemaps name themselves
     /// under it (`/feeds/...`, `/sitemaps/...`), so the site routes those paths here.
-    #[arg(long, env = "VISTKA_SITE_URL", default_value = "http://localhost:8080", value_parser = site_url)]
+    #[arg(long, env = "VISTKA_SITE_URL", default_value = "http://localhost:8080", value_parser = template::site_url)]
     pub site_url: String,
 
     /// The URL of an article's page: an http(s) URL or a path joined to the site URL, with
@@ -219,18 +219,4 @@ pub struct SyndicationConfig {
     /// Articles per feed: the newest ones.
     #[arg(long, env = "VISTKA_FEED_SIZE", default_value_t = 30, value_parser = clap::value_parser!(u16).range(1..=100))]
     pub feed_size: u16,
-}
-
-fn site_url(url: &str) -> Result<String, String> {
-    let url = url.trim_end_matches('/');
-    let host = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-        .ok_or_else(|| format!("{url:?} is not an http(s) URL"))?;
-    if host.is_empty() || host.contains(['?', '#', ' ']) {
-        return Err(format!(
-            "{url:?} is not a site URL (scheme, host and an optional path)"
-        ));
-    }
-    Ok(url.to_owned())
 }

@@ -1,5 +1,6 @@
-//! The URL template of the frontend's article pages, checked once at start so that a typo
-//! fails the server instead of every link it would write.
+//! The URLs feeds and sitemaps write: the site's, and the template of the frontend's article
+//! pages, both checked once at start so that a typo fails the server instead of every link it
+//! would write.
 
 use chrono_tz::Tz;
 
@@ -112,6 +113,22 @@ impl ArticleUrl {
     }
 }
 
+/// The site's URL as given, less a trailing slash: an http(s) URL with a host and perhaps a
+/// path, to which paths are appended.
+pub fn site_url(url: &str) -> Result<String, String> {
+    let url = url.trim_end_matches('/');
+    let host = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| format!("{url:?} is not an http(s) URL"))?;
+    if host.is_empty() || host.starts_with('/') || host.contains(['?', '#', ' ']) {
+        return Err(format!(
+            "{url:?} is not a site URL (scheme, host and an optional path)"
+        ));
+    }
+    Ok(url.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use chrono_tz::Europe::Kyiv;
@@ -153,6 +170,22 @@ mod tests {
             ),
             "https://example.com/umierov-na-ramshtaini"
         );
+    }
+
+    #[test]
+    fn site_urls_lose_their_trailing_slash() {
+        assert_eq!(
+            site_url("https://example.com/news/").as_deref(),
+            Ok("https://example.com/news")
+        );
+        for wrong in [
+            "example.com",
+            "ftp://example.com",
+            "https://",
+            "https://e.com/?a=1",
+        ] {
+            assert!(site_url(wrong).is_err(), "{wrong}");
+        }
     }
 
     #[test]

@@ -307,6 +307,23 @@ async fn unknown_keys_kinds_and_formats_are_not_found() {
     }
 }
 
+#[tokio::test]
+async fn an_empty_site_has_empty_feeds_and_no_article_pages() {
+    let app = spawn(&[]).await;
+    for extension in ["rss", "atom", "json"] {
+        let feed = parse_feed(&app, &format!("/feeds/site.{extension}")).await;
+        assert!(feed.entries.is_empty(), "{extension}");
+    }
+    let response = get(&app, "/feeds/site.rss").await;
+    assert!(response.headers().get("last-modified").is_none());
+    let (_, index) = fetch(&app, "/sitemap.xml").await;
+    assert_eq!(locations(&index), [format!("{SITE}/sitemaps/news.xml")]);
+    assert_eq!(
+        get(&app, "/sitemaps/articles-1.xml").await.status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
 /// What a sitemap lists, after checking that it is well-formed XML in the sitemap namespace.
 fn locations(xml: &str) -> Vec<String> {
     let document = roxmltree::Document::parse(xml).unwrap_or_else(|e| panic!("{e}: {xml}"));

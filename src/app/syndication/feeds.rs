@@ -3,7 +3,7 @@
 
 use axum::{
     extract::{Path, State},
-    http::{HeaderMap, Uri},
+    http::HeaderMap,
     response::Response,
 };
 
@@ -20,11 +20,12 @@ use crate::{
 pub async fn site_feed(
     State(state): State<AppState>,
     headers: HeaderMap,
-    uri: Uri,
     Path(file): Path<String>,
 ) -> Response {
     match split(&file) {
-        Some(("site", format)) => answer(&state, &headers, &uri, None, format).await,
+        Some(("site", format)) => {
+            answer(&state, &headers, &format!("/feeds/{file}"), None, format).await
+        }
         _ => not_found(),
     }
 }
@@ -33,12 +34,12 @@ pub async fn site_feed(
 pub async fn of_kind(
     State(state): State<AppState>,
     headers: HeaderMap,
-    uri: Uri,
-    Path((kind, file)): Path<(String, String)>,
+    Path((segment, file)): Path<(String, String)>,
 ) -> Response {
-    match (Kind::from_segment(&kind), split(&file)) {
+    match (Kind::from_segment(&segment), split(&file)) {
         (Some(kind), Some((key, format))) => {
-            answer(&state, &headers, &uri, Some((kind, key)), format).await
+            let path = format!("/feeds/{segment}/{file}");
+            answer(&state, &headers, &path, Some((kind, key)), format).await
         }
         _ => not_found(),
     }
@@ -50,15 +51,15 @@ fn split(file: &str) -> Option<(&str, Format)> {
     Some((key, Format::from_extension(extension)?))
 }
 
+/// The feed at `path` (as decoded: the cache key and the feed's own URL).
 async fn answer(
     state: &AppState,
     headers: &HeaderMap,
-    uri: &Uri,
+    path: &str,
     scope: Option<(Kind, &str)>,
     format: Format,
 ) -> Response {
     let site = site(state);
-    let path = uri.path();
     serve(state, headers, path, async |db, now| {
         let Some(feed) = feed::load(db, site, scope, now).await? else {
             return Ok(None);

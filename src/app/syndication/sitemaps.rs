@@ -2,7 +2,7 @@
 
 use axum::{
     extract::{Path, State},
-    http::{HeaderMap, Uri},
+    http::HeaderMap,
     response::Response,
 };
 
@@ -15,9 +15,9 @@ use crate::{
 const CONTENT_TYPE: &str = "application/xml; charset=utf-8";
 
 /// `/sitemap.xml`.
-pub async fn index(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Response {
+pub async fn index(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let site = site(&state);
-    serve(&state, &headers, uri.path(), async |db, now| {
+    serve(&state, &headers, "/sitemap.xml", async |db, now| {
         Ok(Some(document(sitemap::index(db, site, now).await?)))
     })
     .await
