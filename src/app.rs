@@ -3,6 +3,7 @@
 mod answers;
 mod graphql;
 mod limit;
+mod syndication;
 
 use std::{
     sync::{Arc, OnceLock},
@@ -34,6 +35,7 @@ use crate::{
     config::HttpConfig,
     graphql::{editing::Writes, schema::VistkaSchema},
     related::SharedIndex,
+    syndication::Site,
 };
 
 use answers::Answers;
@@ -47,6 +49,7 @@ pub struct AppState {
     metrics: PrometheusHandle,
     settings: Settings,
     answers: Arc<Answers>,
+    syndication: Arc<syndication::Syndication>,
 }
 
 /// What the handlers need to know of the configuration.
@@ -70,12 +73,16 @@ pub struct Ready {
 }
 
 impl AppState {
-    pub fn new(metrics: PrometheusHandle, settings: Settings) -> Self {
+    pub fn new(metrics: PrometheusHandle, settings: Settings, site: Site) -> Self {
         Self {
             ready: Arc::new(OnceLock::new()),
             metrics,
             settings,
             answers: Arc::new(Answers::new(settings.answer_cache_mb)),
+            syndication: Arc::new(syndication::Syndication::new(
+                site,
+                settings.answer_cache_mb,
+            )),
         }
     }
 
@@ -111,7 +118,8 @@ pub const LATENCY_METRIC: &str = "vistka_http_request_duration_seconds";
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// `GET`/`POST /graphql` answer queries (a browser's plain GET gets GraphiQL), `/healthz` says
-/// the process is up, `/readyz` that its database answers, `/metrics` is Prometheus text.
+/// the process is up, `/readyz` that its database answers, `/metrics` is Prometheus text;
+/// feeds, sitemaps and `robots.txt` are [`syndication::routes`].
 ///
 /// Around them, outermost first: a request id, logging, metrics, panics caught, CORS, rate
 /// limiting, compression, a per-request timeout, and the body limit (a tower layer, because
@@ -122,6 +130,7 @@ pub fn router(state: AppState, http: &HttpConfig, max_body_bytes: usize) -> Rout
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
+        .merge(syndication::routes())
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(max_body_bytes))
         .layer(map_response(close_after_refused_body))

@@ -2,6 +2,8 @@
 
 use std::net::SocketAddr;
 
+use crate::syndication::template::{self, ArticleUrl};
+
 /// Where the content lives.
 #[derive(Clone, Debug, clap::Args)]
 pub struct DatabaseConfig {
@@ -78,6 +80,9 @@ pub struct ServeConfig {
 
     #[command(flatten)]
     pub webhooks: WebhookConfig,
+
+    #[command(flatten)]
+    pub syndication: SyndicationConfig,
 }
 
 /// How webhook events are sent.
@@ -229,4 +234,30 @@ pub struct RelatedWeights {
         default_value_t = 1
     )]
     pub country: u32,
+}
+
+/// What feeds and sitemaps say of the site, and where the frontend shows each article.
+#[derive(Clone, Debug, clap::Args)]
+pub struct SyndicationConfig {
+    /// The site's name: the title of its feeds and the publication named in its news sitemap.
+    #[arg(long, env = "VISTKA_SITE_NAME", default_value = "vistka")]
+    pub site_name: String,
+
+    /// The site's public URL, without a trailing slash. Feeds and sitemaps name themselves
+    /// under it (`/feeds/...`, `/sitemaps/...`), so the site routes those paths here.
+    #[arg(long, env = "VISTKA_SITE_URL", default_value = "http://localhost:8080", value_parser = template::site_url)]
+    pub site_url: String,
+
+    /// The URL of an article's page: an http(s) URL or a path joined to the site URL, with
+    /// `{slug}`, `{section}`, `{date}` (`YYYY/MM/DD` in the site's time zone) and `{id}`.
+    #[arg(long, env = "VISTKA_ARTICLE_URL", default_value = "/{section}/{slug}", value_parser = ArticleUrl::parse)]
+    pub article_url: ArticleUrl,
+
+    /// The site's language (BCP 47), given in its feeds.
+    #[arg(long, env = "VISTKA_SITE_LANGUAGE", default_value = "uk")]
+    pub site_language: String,
+
+    /// Articles per feed: the newest ones.
+    #[arg(long, env = "VISTKA_FEED_SIZE", default_value_t = 30, value_parser = clap::value_parser!(u16).range(1..=100))]
+    pub feed_size: u16,
 }

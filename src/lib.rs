@@ -12,6 +12,7 @@ pub mod error;
 pub mod graphql;
 pub mod related;
 pub mod store;
+pub mod syndication;
 pub mod timestamp;
 pub mod transfer;
 pub mod webhooks;

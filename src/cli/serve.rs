@@ -10,7 +10,9 @@ use crate::{
     config::{DatabaseConfig, ServeConfig},
     database,
     graphql::{editing::Writes, schema},
-    related, webhooks,
+    related,
+    syndication::Site,
+    webhooks,
 };
 
 #[derive(Debug, clap::Args)]
@@ -56,7 +58,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         max_nesting: args.serve.limits.max_nesting,
         answer_cache_mb: args.serve.http.answer_cache_mb,
     };
-    let state = AppState::new(metrics, settings);
+    let site = Site::new(&args.serve.syndication, args.serve.site.time_zone);
+    let state = AppState::new(metrics, settings, site);
     let router = app::router(state.clone(), &args.serve.http, args.serve.max_body_bytes);
     let server = axum::serve(
         listener,

@@ -118,6 +118,19 @@ impl RelatedIndex {
             .map(|&(_, published_at)| published_at)
     }
 
+    /// How many articles published from `since` to `now` (both inclusive) are visible. With the
+    /// version it says whether a listing of a moving time window, such as the last 48 hours,
+    /// may have changed: the count moves when an article enters or leaves the window.
+    pub fn visible_since(&self, since: i64, now: i64) -> usize {
+        let first_visible = self
+            .articles
+            .partition_point(|&(_, published_at)| published_at > now);
+        let past_window = self
+            .articles
+            .partition_point(|&(_, published_at)| published_at >= since);
+        past_window.saturating_sub(first_visible)
+    }
+
     /// Up to `count` article ids related to `article`: its picks published by `now`, in the
     /// editor's order, then the best-scored others (score above zero, never the article
     /// itself, never a pick twice).
@@ -366,5 +379,16 @@ mod tests {
             "embargoed picks wait"
         );
         assert!(index.related(99, 5, WEIGHTS, 100).is_empty());
+    }
+
+    #[test]
+    fn a_window_counts_what_is_visible_in_it() {
+        let articles = vec![(1, 10), (2, 20), (3, 20), (4, 30), (5, 50)];
+        let index = RelatedIndex::build(1, articles, [], []);
+        assert_eq!(index.visible_since(20, 40), 3, "both ends are inclusive");
+        assert_eq!(index.visible_since(21, 40), 1);
+        assert_eq!(index.visible_since(0, 100), 5);
+        assert_eq!(index.visible_since(60, 100), 0);
+        assert_eq!(index.visible_since(40, 30), 0, "an empty window");
     }
 }
