@@ -150,14 +150,15 @@ pub async fn delete(
         }
     };
     if uses > 0 {
+        let named_by = match (kind, uses) {
+            (Kind::Country, 1) => "article or person",
+            (Kind::Country, _) => "articles and people",
+            (_, 1) => "article",
+            _ => "articles",
+        };
         return Err(AppError::Conflict(format!(
-            "{} {key:?} is still named by {uses} {}: remove it from them first",
+            "{} {key:?} is still named by {uses} {named_by}: remove it from them first",
             kind.name(),
-            if kind == Kind::Country {
-                "articles and people"
-            } else {
-                "articles"
-            }
         )));
     }
     match kind {

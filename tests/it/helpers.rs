@@ -291,6 +291,46 @@ impl TestApp {
             .expect("a JSON answer")
     }
 
+    /// Makes an API key with `role` (`editor` or `admin`) through the command line.
+    pub fn key(&self, role: &str) -> String {
+        let output = self
+            .db
+            .cli(&["keys", "create", "--role", role, "--name", "test"], "");
+        assert!(
+            output.status.success(),
+            "keys create failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout)
+            .expect("a key is text")
+            .trim()
+            .to_owned()
+    }
+
+    /// POSTs a GraphQL request sent with `key` (none: a reader) and returns the JSON answer.
+    pub async fn gql_as(&self, key: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut request = self
+            .client
+            .post(self.url("/graphql"))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(key) = key {
+            request = request.bearer_auth(key);
+        }
+        let response = request.send().await.expect("request reaches the server");
+        assert!(response.status().is_success(), "HTTP {}", response.status());
+        response.json().await.expect("a JSON answer")
+    }
+
+    /// Like [`gql_as`](Self::gql_as), but insists there are no errors and returns `data`.
+    pub async fn data_as(&self, key: &str, query: &str, variables: Value) -> Value {
+        let answer = self.gql_as(Some(key), query, variables).await;
+        assert!(
+            answer.get("errors").is_none(),
+            "unexpected errors: {answer}"
+        );
+        answer["data"].clone()
+    }
+
     /// Like [`gql`](Self::gql), but insists there are no errors and returns `data`.
     pub async fn data(&self, query: &str, variables: Value) -> Value {
         let answer = self.gql(query, variables).await;
