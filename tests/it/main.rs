@@ -5,6 +5,7 @@ mod abuse;
 mod archive;
 mod cli;
 mod cluster;
+mod drafts;
 mod editing;
 mod feed;
 mod filters;
