@@ -6,12 +6,12 @@
 use std::collections::HashMap;
 
 use entity::{article, country, person, section, topic};
-use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
 use serde_json::{Map, Value};
 
 use crate::{
     error::{AppError, FieldProblem},
-    store::{catalog, editing, version},
+    store::{catalog, editing, snapshot, version},
     timestamp::Timestamp,
     transfer::{
         export,
@@ -41,7 +41,7 @@ pub async fn create(
 ) -> Result<Saved, AppError> {
     fields.insert("type".into(), kind.name().into());
     let line = validate::check(1, fields).map_err(rejected)?;
-    let txn = db.begin().await?;
+    let txn = snapshot::begin_write(db).await?;
     let key = line.key().1.to_owned();
     if find(&txn, kind, &key).await?.is_some() {
         return Err(taken(kind, &key));
@@ -61,7 +61,7 @@ pub async fn update(
     now: Timestamp,
     change: impl FnOnce(&Line) -> Result<Fields, AppError>,
 ) -> Result<Saved, AppError> {
-    let txn = db.begin().await?;
+    let txn = snapshot::begin_write(db).await?;
     let (id, before) = find(&txn, kind, key)
         .await?
         .ok_or_else(|| missing(kind, key))?;
@@ -113,7 +113,7 @@ pub async fn delete(
     key: &str,
     now: Timestamp,
 ) -> Result<Saved, AppError> {
-    let txn = db.begin().await?;
+    let txn = snapshot::begin_write(db).await?;
     let (id, before) = find(&txn, kind, key)
         .await?
         .ok_or_else(|| missing(kind, key))?;

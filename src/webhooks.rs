@@ -19,26 +19,43 @@ pub const SIGNATURE_HEADER: &str = "vistka-signature";
 
 /// Queues, for every webhook, what a change of an article from `before` to `after` (either
 /// absent when it is created or deleted) means to readers: published, updated, unpublished or
-/// deleted. Drafts mean nothing to them. An event about a scheduled article is due when it
-/// goes live.
+/// deleted. Drafts mean nothing to them. An article scheduled for later is announced when it
+/// goes live; one taken out of public view by rescheduling is unpublished now.
 pub async fn enqueue(
     db: &impl ConnectionTrait,
     before: Option<&line::Article>,
     after: Option<&line::Article>,
     now: i64,
 ) -> Result<(), DbErr> {
-    let published = |a: &&line::Article| a.status == Status::Published;
-    let (name, article) = match (before.filter(published), after.filter(published)) {
-        (None, None) => return Ok(()),
-        (None, Some(after)) => ("article.published", after),
-        (Some(_), Some(after)) => ("article.updated", after),
-        (Some(before), None) if after.is_some() => ("article.unpublished", before),
-        (Some(before), None) => ("article.deleted", before),
-    };
-    let due_at = match name {
-        "article.published" | "article.updated" => article.published_at.micros.max(now),
-        _ => now,
-    };
+    let live = before.filter(|a| a.status == Status::Published && a.published_at.micros <= now);
+    let published = after.filter(|a| a.status == Status::Published);
+    let mut events = Vec::new();
+    match (live, published) {
+        (None, None) => {}
+        (None, Some(after)) => events.push(event("article.published", after, now)),
+        (Some(before), Some(after)) if after.published_at.micros > now => {
+            events.push(event("article.unpublished", before, now));
+            events.push(event("article.published", after, now));
+        }
+        (Some(_), Some(after)) => events.push(event("article.updated", after, now)),
+        (Some(before), None) if after.is_some() => {
+            events.push(event("article.unpublished", before, now));
+        }
+        (Some(before), None) => events.push(event("article.deleted", before, now)),
+    }
+    if events.is_empty() {
+        return Ok(());
+    }
+    for hook in store::webhooks::all(db).await? {
+        for event in &events {
+            store::webhooks::enqueue(db, hook.id, event, now).await?;
+        }
+    }
+    Ok(())
+}
+
+/// An event about `article`, due when the article is live.
+fn event(name: &'static str, article: &line::Article, now: i64) -> Event {
     let payload = serde_json::json!({
         "event": name,
         "occurredAt": Timestamp { micros: now, offset: 0 }.to_rfc3339(),
@@ -48,16 +65,15 @@ pub async fn enqueue(
             "publishedAt": article.published_at.to_rfc3339(),
         },
     });
-    let event = Event {
+    Event {
         name,
         article_slug: article.slug.clone(),
         payload: payload.to_string(),
-        due_at,
-    };
-    for hook in store::webhooks::all(db).await? {
-        store::webhooks::enqueue(db, hook.id, &event, now).await?;
+        due_at: match name {
+            "article.published" => article.published_at.micros.max(now),
+            _ => now,
+        },
     }
-    Ok(())
 }
 
 /// The signature header's value for `body` sent at `timestamp` (Unix seconds). Signing the

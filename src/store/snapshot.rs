@@ -1,9 +1,9 @@
-//! Read transactions that see one consistent state of the database, for reads spanning many
-//! statements: a GraphQL request, an export, loading the related-articles index.
+//! Transactions: reads that see one consistent state of the database across many statements
+//! (a GraphQL request, an export, loading the related-articles index), and writes.
 
 use sea_orm::{
     AccessMode, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, IsolationLevel,
-    TransactionTrait,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
 /// PostgreSQL needs REPEATABLE READ for every statement of a transaction to see the same
@@ -21,4 +21,15 @@ pub async fn begin(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr
         }
         _ => db.begin().await,
     }
+}
+
+/// A transaction that writes. On SQLite it takes the write lock at BEGIN: a deferred one that
+/// reads first fails at its first write, without waiting, whenever another writer committed in
+/// between (SQLite cannot move its snapshot forward); taken at BEGIN, the lock is waited for.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
 }

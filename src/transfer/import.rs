@@ -12,7 +12,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait,
+    ConnectionTrait, DatabaseConnection, DbErr,
 };
 
 use super::{
@@ -20,7 +20,7 @@ use super::{
     line::{Article, Kind, Line},
     validate::{self, Problem},
 };
-use crate::store::{catalog, content, editing, version};
+use crate::store::{catalog, content, editing, snapshot, version};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
@@ -104,7 +104,7 @@ pub fn read(mut input: impl BufRead, progress: impl Fn(u64)) -> Result<Parsed, I
 /// Checks the references of the lines that parsed, then, if the file has no problem at all,
 /// writes every line in one transaction.
 pub async fn apply(db: &DatabaseConnection, parsed: Parsed) -> Result<Counts, ImportError> {
-    let txn = db.begin().await?;
+    let txn = snapshot::begin_write(db).await?;
     let counts = stage(&txn, parsed).await?;
     version::bump(&txn).await?;
     txn.commit().await?;

@@ -14,6 +14,7 @@ use tokio::{sync::Notify, task::JoinSet};
 use crate::{
     config::WebhookConfig,
     store::{self, webhooks::Attempt},
+    timestamp::Timestamp,
 };
 
 /// Deliveries claimed at a time.
@@ -89,15 +90,7 @@ impl Sender {
         hook: webhook::Model,
     ) -> Result<(), DbErr> {
         let now = now();
-        // An article announced as live must still be live when the event leaves: it may have
-        // been unpublished, rescheduled or deleted since, and a later event says so.
-        if matches!(
-            delivery.event.as_str(),
-            "article.published" | "article.updated"
-        ) && store::article::find_public_by_slug(&self.db, &delivery.article_slug, now)
-            .await?
-            .is_none()
-        {
+        if delivery.due_at > delivery.created_at && !self.still_scheduled(&delivery, now).await? {
             return store::webhooks::supersede(&self.db, delivery.id).await;
         }
         let signature = super::sign(&hook.secret, now / 1_000_000, &delivery.payload);
@@ -157,6 +150,28 @@ impl Sender {
             },
         )
         .await
+    }
+}
+
+impl Sender {
+    /// Whether the article a scheduled publication announces went live as scheduled: it may
+    /// have been unpublished, rescheduled or deleted since, and later events say so.
+    async fn still_scheduled(
+        &self,
+        delivery: &webhook_delivery::Model,
+        now: i64,
+    ) -> Result<bool, DbErr> {
+        let announced: serde_json::Value =
+            serde_json::from_str(&delivery.payload).unwrap_or_default();
+        let live =
+            store::article::find_public_by_slug(&self.db, &delivery.article_slug, now).await?;
+        Ok(live.is_some_and(|article| {
+            let published = Timestamp {
+                micros: article.published_at,
+                offset: article.published_offset,
+            };
+            announced["article"]["publishedAt"] == published.to_rfc3339().as_str()
+        }))
     }
 }
 

@@ -20,3 +20,4 @@ mod reads;
 mod related;
 mod schema;
 mod syndication;
+mod webhooks;
