@@ -161,7 +161,9 @@ async fn every_write_needs_a_key_with_the_right_role() {
         listed.contains(&format!("{id}\teditor\ttest\t")) && listed.contains("revoked"),
         "{listed}"
     );
-    let forged = format!("{}0", &editor[..editor.len() - 1]);
+    // The editor's key with its last secret digit changed.
+    let last = if editor.ends_with('0') { '1' } else { '0' };
+    let forged = format!("{}{last}", &editor[..editor.len() - 1]);
 
     let before = app.db.export();
     for (key, suffix) in [
@@ -390,4 +392,127 @@ async fn a_write_shows_at_once_and_an_old_slug_keeps_resolving() {
     )
     .await;
     assert_eq!(app.db.content_version().await, version);
+}
+
+#[tokio::test]
+async fn admins_manage_keys_and_webhooks_and_editors_cannot() {
+    let app = TestApp::seeded().await;
+    let (admin, editor) = (app.key("admin"), app.key("editor"));
+    let created = app
+        .data_as(
+            &admin,
+            r#"mutation { createApiKey(name: "Імпорт", role: EDITOR) { key apiKey { id name role revokedAt } } }"#,
+            json!({}),
+        )
+        .await;
+    let made = &created["createApiKey"];
+    let (key, id) = (
+        made["key"].as_str().expect("the key"),
+        made["apiKey"]["id"].as_str().expect("its id"),
+    );
+    assert!(key.starts_with(&format!("vk_{id}_")), "{made}");
+    let hook = app
+        .data_as(
+            &admin,
+            r#"mutation { createWebhook(url: "https://example.com/h") { webhook { id } } }"#,
+            json!({}),
+        )
+        .await;
+    let hook = hook["createWebhook"]["webhook"]["id"]
+        .as_str()
+        .expect("an id")
+        .to_owned();
+    let preview = r#"{ article(slug: "mzs-nazvalo-nelehitymnymy-rosiiski-vybory-v-krymu", preview: true) { slug } }"#;
+    assert!(
+        app.gql_as(Some(key), preview, json!({}))
+            .await
+            .get("errors")
+            .is_none()
+    );
+
+    for (query, variables) in [
+        (
+            "mutation($id: String!) { revokeApiKey(id: $id) { id } }",
+            json!({ "id": id }),
+        ),
+        (
+            "mutation($id: ID!) { deleteWebhook(id: $id) }",
+            json!({ "id": hook }),
+        ),
+        (
+            r#"mutation { createWebhook(url: "https://example.com/x") { secret } }"#,
+            json!({}),
+        ),
+    ] {
+        let answer = app.gql_as(Some(&editor), query, variables).await;
+        assert_eq!(
+            answer["errors"][0]["extensions"]["code"], "FORBIDDEN",
+            "{answer}"
+        );
+    }
+    let revoked = app
+        .data_as(
+            &admin,
+            "mutation($id: String!) { revokeApiKey(id: $id) { revokedAt } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert!(revoked["revokeApiKey"]["revokedAt"].is_string());
+    let answer = app.gql_as(Some(key), preview, json!({})).await;
+    assert_eq!(
+        answer["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{answer}"
+    );
+    let deleted = app
+        .data_as(
+            &admin,
+            "mutation($id: ID!) { deleteWebhook(id: $id) }",
+            json!({ "id": hook }),
+        )
+        .await;
+    assert_eq!(deleted["deleteWebhook"], hook);
+    for (query, message) in [
+        (
+            r#"mutation { createWebhook(url: "ftp://example.com") { secret } }"#,
+            "url: \"ftp://example.com\" is not an http or https URL",
+        ),
+        (
+            r#"mutation { revokeApiKey(id: "nope") { id } }"#,
+            "id: no key \"nope\" in use",
+        ),
+        (
+            r#"mutation { createApiKey(name: " ", role: ADMIN) { key } }"#,
+            "name: must not be empty",
+        ),
+    ] {
+        let answer = app.gql_as(Some(&admin), query, json!({})).await;
+        assert_eq!(answer["errors"][0]["message"], message, "{answer}");
+    }
+}
+
+#[tokio::test]
+async fn another_server_shows_a_write_within_about_a_second() {
+    let first = TestApp::seeded().await;
+    let second = TestApp::serve(first.db.clone(), &[], &[]).await;
+    let editor = first.key("editor");
+    let query =
+        r#"{ article(slug: "mzs-nazvalo-nelehitymnymy-rosiiski-vybory-v-krymu") { title } }"#;
+    // Cached on the second server before the write.
+    for _ in 0..2 {
+        assert_ne!(
+            second.data(query, json!({})).await["article"]["title"],
+            "Оновлено"
+        );
+    }
+    first
+        .data_as(&editor, r#"mutation { updateArticle(slug: "mzs-nazvalo-nelehitymnymy-rosiiski-vybory-v-krymu", input: {title: "Оновлено"}) { slug } }"#, json!({}))
+        .await;
+    let written = std::time::Instant::now();
+    while second.data(query, json!({})).await["article"]["title"] != "Оновлено" {
+        assert!(
+            written.elapsed() < std::time::Duration::from_secs(3),
+            "the second server still answers from before the write"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
 }
