@@ -1,7 +1,7 @@
 //! The one error type of the service and how it reaches GraphQL clients.
 
 use async_graphql::ErrorExtensions;
-use sea_orm::{ActiveEnum, DbErr};
+use sea_orm::{ActiveEnum, DbErr, SqlErr};
 
 use crate::access::Role;
 
@@ -54,6 +54,15 @@ impl ErrorExtensions for AppError {
             Self::Conflict(_) => CONFLICT,
             Self::Unauthenticated => UNAUTHENTICATED,
             Self::Forbidden(_) => FORBIDDEN,
+            // Two writes racing for one key: the second loses, as if it had come later.
+            Self::Db(error)
+                if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) =>
+            {
+                return async_graphql::Error::new(
+                    "another write took the same key at the same time; try again",
+                )
+                .extend_with(|_, e| e.set("code", CONFLICT));
+            }
             Self::Db(_) | Self::Internal(_) => {
                 tracing::error!(error = %self, "request failed");
                 return async_graphql::Error::new("internal error")
