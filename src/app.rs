@@ -3,6 +3,7 @@
 mod answers;
 mod graphql;
 mod limit;
+mod live;
 mod syndication;
 
 use std::{
@@ -34,6 +35,7 @@ use tower_http::{
 use crate::{
     config::HttpConfig,
     graphql::{editing::Writes, schema::VistkaSchema},
+    live::Live,
     related::SharedIndex,
     syndication::Site,
 };
@@ -68,6 +70,8 @@ pub struct Ready {
     pub reads: DatabaseConnection,
     /// Where writes and key checks go: the primary.
     pub writes: Writes,
+    /// Announcements of newly published articles.
+    pub live: Live,
     /// The related-articles index, whose version also says when cached answers go stale.
     pub index: SharedIndex,
 }
@@ -127,6 +131,8 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub fn router(state: AppState, http: &HttpConfig, max_body_bytes: usize) -> Router {
     let routes = Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
+        .route("/graphql/ws", get(live::websocket))
+        .route("/live/articles", get(live::events))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))

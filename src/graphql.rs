@@ -8,6 +8,7 @@ pub mod day;
 pub mod editing;
 pub mod errors;
 pub mod guard;
+pub mod live;
 pub mod loaders;
 pub mod pagination;
 pub mod person;

@@ -10,6 +10,7 @@ pub mod database;
 pub mod editing;
 pub mod error;
 pub mod graphql;
+pub mod live;
 pub mod related;
 pub mod store;
 pub mod syndication;

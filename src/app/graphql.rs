@@ -220,22 +220,25 @@ fn names_an_operation(body: &serde_json::Value) -> bool {
     !body["query"].is_null() || !body["extensions"]["persistedQuery"].is_null()
 }
 
-/// Whether the operation a request would run is a mutation. Documents too deep to parse
-/// safely and unparsable ones are left to the schema to refuse.
+/// Whether the operation a request would run is a mutation.
 fn is_mutation(request: &mut Request, max_nesting: usize) -> bool {
+    operation_type(request, max_nesting) == Some(OperationType::Mutation)
+}
+
+/// The type of the operation a request would run. Documents too deep to parse safely and
+/// unparsable ones have none: they are left to the schema to refuse.
+pub fn operation_type(request: &mut Request, max_nesting: usize) -> Option<OperationType> {
     if guard::nesting(&request.query) > max_nesting {
-        return false;
+        return None;
     }
     let wanted = request.operation_name.clone();
-    let Ok(document) = request.parsed_query() else {
-        return false;
-    };
+    let document = request.parsed_query().ok()?;
     let mut operations = document.operations.iter();
     let chosen = match wanted {
         Some(wanted) => operations.find(|(name, _)| name.is_some_and(|n| n.as_str() == wanted)),
         None => operations.next(),
     };
-    chosen.is_some_and(|(_, operation)| operation.node.ty == OperationType::Mutation)
+    chosen.map(|(_, operation)| operation.node.ty)
 }
 
 /// A response, and its body when it may be cached: only answers without errors are.

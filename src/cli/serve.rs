@@ -10,7 +10,7 @@ use crate::{
     config::{DatabaseConfig, ServeConfig},
     database,
     graphql::{editing::Writes, schema},
-    related,
+    live, related,
     syndication::Site,
     webhooks,
 };
@@ -112,8 +112,10 @@ async fn start(args: &Args, state: &AppState) -> anyhow::Result<()> {
     };
     let dispatcher = webhooks::start(writes.clone(), args.serve.webhooks)
         .context("cannot start sending webhooks")?;
+    let live = live::start(reads.clone(), index.clone(), interval);
     state.set_ready(Ready {
-        schema: schema::build(options, index.clone()),
+        schema: schema::build(options, index.clone(), live.clone()),
+        live,
         reads,
         writes: Writes {
             db: writes,

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use async_graphql::{
-    EmptySubscription, MergedObject, Request, Schema,
+    MergedObject, Request, Schema,
     dataloader::{DataLoader, HashMapCache, Loader},
     extensions::apollo_persisted_queries::{ApolloPersistedQueries, LruCacheStorage},
 };
@@ -18,6 +18,7 @@ use super::{
     editing::Writes,
     errors::ErrorCodes,
     guard::Guard,
+    live::Subscription,
     loaders::{ByIdLoader, LinkedLoader},
     person::PersonQuery,
     reader::Reader,
@@ -27,6 +28,7 @@ use super::{
 use crate::{
     access::Caller,
     config::{QueryLimits, SiteConfig},
+    live::Live,
     related::SharedIndex,
 };
 
@@ -45,11 +47,11 @@ pub struct Query(
 #[derive(Debug, Default, MergedObject)]
 pub struct Mutation(ArticleMutation, CatalogueMutation, AdminMutation);
 
-pub type VistkaSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type VistkaSchema = Schema<Query, Mutation, Subscription>;
 
 /// The schema without data: enough to print the SDL.
 pub fn build_bare() -> VistkaSchema {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription).finish()
+    Schema::build(Query::default(), Mutation::default(), Subscription).finish()
 }
 
 pub fn sdl() -> String {
@@ -67,14 +69,16 @@ pub struct Options {
 /// Queries kept for Automatic Persisted Queries: the most recently used stay.
 const PERSISTED_QUERIES: usize = 1_000;
 
-/// The serving schema: the site's settings, the related-articles index, and limits that keep a
+/// The serving schema: the site's settings, the related-articles index, live announcements,
+/// and limits that keep a
 /// small query from asking for unbounded work (async-graphql sets none by default). Extensions
 /// run in order: error codes around everything, then the guard, before anything parses, then
 /// persisted queries.
-pub fn build(options: Options, related: SharedIndex) -> VistkaSchema {
-    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+pub fn build(options: Options, related: SharedIndex, live: Live) -> VistkaSchema {
+    let mut builder = Schema::build(Query::default(), Mutation::default(), Subscription)
         .data(options.site)
         .data(related)
+        .data(live)
         .limit_depth(options.limits.max_depth)
         .limit_complexity(options.limits.max_complexity)
         .extension(ErrorCodes)

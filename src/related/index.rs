@@ -131,6 +131,33 @@ impl RelatedIndex {
         past_window.saturating_sub(first_visible)
     }
 
+    /// The articles among the newest `window` visible at `now`, published `since` or later,
+    /// that `before` did not show at `then`, newest first: what has just entered the top of the
+    /// feed, whether by a write, an import anywhere, or an embargo lapsing.
+    pub fn newly_visible(
+        &self,
+        (before, then): (&Self, i64),
+        (since, now): (i64, i64),
+        window: usize,
+    ) -> Vec<i64> {
+        let first_visible = self
+            .articles
+            .partition_point(|&(_, published_at)| published_at > now);
+        self.articles[first_visible..]
+            .iter()
+            .take(window)
+            .take_while(|&&(_, published_at)| published_at >= since)
+            .filter(|&&(id, _)| !before.is_visible(id, then))
+            .map(|&(id, _)| id)
+            .collect()
+    }
+
+    fn is_visible(&self, id: i64, at: i64) -> bool {
+        self.rank_of
+            .get(&id)
+            .is_some_and(|&rank| self.articles[rank as usize].1 <= at)
+    }
+
     /// Up to `count` article ids related to `article`: its picks published by `now`, in the
     /// editor's order, then the best-scored others (score above zero, never the article
     /// itself, never a pick twice).
@@ -390,5 +417,23 @@ mod tests {
         assert_eq!(index.visible_since(0, 100), 5);
         assert_eq!(index.visible_since(60, 100), 0);
         assert_eq!(index.visible_since(40, 30), 0, "an empty window");
+    }
+
+    #[test]
+    fn what_enters_the_top_of_the_feed_is_newly_visible() {
+        let before = RelatedIndex::build(1, vec![(1, 10), (2, 20), (3, 50)], [], []);
+        let after = RelatedIndex::build(
+            2,
+            vec![(1, 10), (2, 20), (3, 50), (4, 30), (5, 5), (6, 90)],
+            [],
+            [],
+        );
+        // At 60, article 3's embargo (50) has lapsed and 4 was written; 5 is too old to enter
+        // the newest three, or to count as published since 6, and 6 is still embargoed.
+        assert_eq!(after.newly_visible((&before, 40), (0, 60), 3), [3, 4]);
+        assert_eq!(after.newly_visible((&before, 40), (0, 60), 10), [3, 4, 5]);
+        assert_eq!(after.newly_visible((&before, 40), (6, 60), 10), [3, 4]);
+        assert!(after.newly_visible((&after, 60), (0, 60), 10).is_empty());
+        assert_eq!(after.newly_visible((&after, 60), (0, 90), 10), [6]);
     }
 }

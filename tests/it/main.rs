@@ -14,6 +14,7 @@ mod http;
 mod import;
 mod kill;
 mod limits;
+mod live;
 mod page;
 mod production;
 mod reads;
