@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::{
     error::{AppError, FieldProblem},
-    store::{catalog, editing, snapshot, version},
+    store::{catalog, editing, snapshot, sync, version},
     timestamp::Timestamp,
     transfer::{
         export,
@@ -41,13 +41,13 @@ pub async fn create(
 ) -> Result<Saved, AppError> {
     fields.insert("type".into(), kind.name().into());
     let line = validate::check(1, fields).map_err(rejected)?;
-    let txn = snapshot::begin_write(db).await?;
+    let (txn, version) = begin(db).await?;
     let key = line.key().1.to_owned();
     if find(&txn, kind, &key).await?.is_some() {
         return Err(taken(kind, &key));
     }
-    write(&txn, None, line, now).await?;
-    commit(txn, key).await
+    write(&txn, None, line, (now, version)).await?;
+    commit(txn, key, version).await
 }
 
 /// Changes a stored thing: `change` sees it as a line and gives the fields to set (`null`
@@ -61,7 +61,7 @@ pub async fn update(
     now: Timestamp,
     change: impl FnOnce(&Line) -> Result<Fields, AppError>,
 ) -> Result<Saved, AppError> {
-    let txn = snapshot::begin_write(db).await?;
+    let (txn, version) = begin(db).await?;
     let (id, before) = find(&txn, kind, key)
         .await?
         .ok_or_else(|| missing(kind, key))?;
@@ -80,10 +80,11 @@ pub async fn update(
     }
     let mut after = validate::check(1, fields).map_err(rejected)?;
     if after == before {
-        let version = version::current(&txn).await?;
+        // Rolled back, the transaction takes its version bump with it.
+        txn.rollback().await?;
         return Ok(Saved {
             key: key.to_owned(),
-            version,
+            version: version::current(db).await?,
         });
     }
     if let Line::Article(article) = &mut after
@@ -99,10 +100,11 @@ pub async fn update(
         rename(&txn, kind, id, &new_key).await?;
         if kind == Kind::Article {
             editing::remember_old_slug(&txn, key, id).await?;
+            sync::record_slugs(&txn, &[key], version).await?;
         }
     }
-    write(&txn, Some(before), after, now).await?;
-    commit(txn, new_key).await
+    write(&txn, Some(before), after, (now, version)).await?;
+    commit(txn, new_key, version).await
 }
 
 /// Deletes a stored thing. Articles take their links and old slugs with them; a section,
@@ -113,7 +115,7 @@ pub async fn delete(
     key: &str,
     now: Timestamp,
 ) -> Result<Saved, AppError> {
-    let txn = snapshot::begin_write(db).await?;
+    let (txn, version) = begin(db).await?;
     let (id, before) = find(&txn, kind, key)
         .await?
         .ok_or_else(|| missing(kind, key))?;
@@ -166,12 +168,15 @@ pub async fn delete(
         Kind::Country => editing::delete::<country::Entity>(&txn, country::Column::Id, id).await?,
         Kind::Person => editing::delete::<person::Entity>(&txn, person::Column::Id, id).await?,
         Kind::Topic => editing::delete::<topic::Entity>(&txn, topic::Column::Id, id).await?,
-        Kind::Article => editing::delete::<article::Entity>(&txn, article::Column::Id, id).await?,
+        Kind::Article => {
+            editing::delete::<article::Entity>(&txn, article::Column::Id, id).await?;
+            sync::record_slugs(&txn, &[key], version).await?;
+        }
     }
     if let Line::Article(before) = &before {
         webhooks::enqueue(&txn, Some(before), None, now.micros).await?;
     }
-    commit(txn, key.to_owned()).await
+    commit(txn, key.to_owned(), version).await
 }
 
 /// The stored thing of `kind` with natural key `key`, as its id and line.
@@ -300,7 +305,7 @@ async fn write(
     txn: &DatabaseTransaction,
     before: Option<Line>,
     after: Line,
-    now: Timestamp,
+    (now, version): (Timestamp, i64),
 ) -> Result<(), AppError> {
     let event = match (&before, &after) {
         (Some(Line::Article(before)), Line::Article(after)) => Some((Some(before), after)),
@@ -310,7 +315,7 @@ async fn write(
     if let Some((before, after)) = event {
         webhooks::enqueue(txn, before, Some(after), now.micros).await?;
     }
-    match import::stage(txn, after.into()).await {
+    match import::stage(txn, after.into(), version).await {
         Ok(_) => Ok(()),
         Err(ImportError::Rejected(problems)) => Err(rejected(problems)),
         Err(ImportError::Db(error)) => Err(error.into()),
@@ -318,9 +323,14 @@ async fn write(
     }
 }
 
-async fn commit(txn: DatabaseTransaction, key: String) -> Result<Saved, AppError> {
-    version::bump(&txn).await?;
-    let version = version::current(&txn).await?;
+/// A write transaction and the content version it makes, taken first: see `store::sync`.
+async fn begin(db: &DatabaseConnection) -> Result<(DatabaseTransaction, i64), AppError> {
+    let txn = snapshot::begin_write(db).await?;
+    let version = version::bump(&txn).await?;
+    Ok((txn, version))
+}
+
+async fn commit(txn: DatabaseTransaction, key: String, version: i64) -> Result<Saved, AppError> {
     txn.commit().await?;
     Ok(Saved { key, version })
 }

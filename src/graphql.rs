@@ -15,4 +15,5 @@ pub mod person;
 pub mod reader;
 pub mod schema;
 pub mod section;
+pub mod sync;
 pub mod topic;

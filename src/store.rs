@@ -10,6 +10,7 @@ pub mod keys;
 pub mod related;
 pub mod sitemap;
 pub mod snapshot;
+pub mod sync;
 pub mod version;
 pub mod webhooks;
 

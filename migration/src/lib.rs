@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_create_content;
 mod m20261125_000002_create_content_version;
 mod m20261125_000003_create_access;
+mod m20261125_000004_create_article_change;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_create_content::Migration),
             Box::new(m20261125_000002_create_content_version::Migration),
             Box::new(m20261125_000003_create_access::Migration),
+            Box::new(m20261125_000004_create_article_change::Migration),
         ]
     }
 }

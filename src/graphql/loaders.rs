@@ -19,12 +19,23 @@ use crate::{error::AppError, store};
 /// resolving the items one by one only reads the request's cache: the number of statements
 /// does not depend on the page size, nor on how fast the items happen to resolve.
 pub async fn prefetch(ctx: &Context<'_>, articles: &[article::Model]) -> Result<()> {
-    let look_ahead = ctx.look_ahead();
-    let (edges, nodes) = (
-        look_ahead.field("edges").field("node"),
-        look_ahead.field("nodes"),
-    );
-    let selects = |name: &str| edges.field(name).exists() || nodes.field(name).exists();
+    prefetch_under(ctx, &[&["edges", "node"], &["nodes"]], articles).await
+}
+
+/// [`prefetch`] for articles the query selects at any of `paths` below the current field.
+pub async fn prefetch_under(
+    ctx: &Context<'_>,
+    paths: &[&[&str]],
+    articles: &[article::Model],
+) -> Result<()> {
+    let selections: Vec<_> = paths
+        .iter()
+        .map(|path| {
+            path.iter()
+                .fold(ctx.look_ahead(), |at, name| at.field(name))
+        })
+        .collect();
+    let selects = |name: &str| selections.iter().any(|at| at.field(name).exists());
     let ids: Vec<i64> = articles.iter().map(|a| a.id).collect();
     let section_ids: Vec<i64> = articles.iter().map(|a| a.section_id).collect();
     tokio::try_join!(

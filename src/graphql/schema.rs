@@ -23,6 +23,7 @@ use super::{
     person::PersonQuery,
     reader::Reader,
     section::SectionQuery,
+    sync::SyncQuery,
     topic::TopicQuery,
 };
 use crate::{
@@ -40,6 +41,7 @@ pub struct Query(
     TopicQuery,
     CountryQuery,
     SectionQuery,
+    SyncQuery,
     AdminQuery,
 );
 

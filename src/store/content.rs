@@ -1,6 +1,6 @@
 //! Bulk writes for import and ordered bulk reads for export.
 
-use entity::article;
+use entity::{article, person};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
     sea_query::OnConflict,
@@ -71,4 +71,32 @@ pub async fn article_slugs(db: &impl ConnectionTrait) -> Result<Vec<(String, i64
         .await?;
     slugs.sort_unstable();
     Ok(slugs)
+}
+
+/// Ids of the articles in any of `sections`.
+pub async fn articles_in_sections(
+    db: &impl ConnectionTrait,
+    sections: &[i64],
+) -> Result<Vec<i64>, DbErr> {
+    article::Entity::find()
+        .select_only()
+        .column(article::Column::Id)
+        .filter(article::Column::SectionId.is_in(sections.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+/// Ids of the people of any of `countries`.
+pub async fn people_of_countries(
+    db: &impl ConnectionTrait,
+    countries: &[i64],
+) -> Result<Vec<i64>, DbErr> {
+    person::Entity::find()
+        .select_only()
+        .column(person::Column::Id)
+        .filter(person::Column::CountryId.is_in(countries.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await
 }

@@ -1,5 +1,5 @@
-//! The content version: bumped by every import, read by servers to follow changes made by
-//! other processes.
+//! The content version: bumped by every import and write, read by servers to follow changes
+//! made by other processes, and the sequence of the delta-sync log.
 
 use entity::content_version;
 use sea_orm::{
@@ -14,8 +14,10 @@ pub async fn current(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
     Ok(row.map_or(0, |row| row.version))
 }
 
-/// Counts one more change; call it inside the transaction that makes the change.
-pub async fn bump(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+/// Counts one more change and gives the new version; call it first in the transaction that
+/// makes the change. Its row stays locked until that transaction ends, so writers take
+/// versions in the order they commit.
+pub async fn bump(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
     content_version::Entity::update_many()
         .col_expr(
             content_version::Column::Version,
@@ -24,5 +26,5 @@ pub async fn bump(db: &impl ConnectionTrait) -> Result<(), DbErr> {
         .filter(content_version::Column::Id.eq(ROW))
         .exec(db)
         .await?;
-    Ok(())
+    current(db).await
 }

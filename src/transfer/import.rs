@@ -20,7 +20,7 @@ use super::{
     line::{Article, Kind, Line},
     validate::{self, Problem},
 };
-use crate::store::{catalog, content, editing, snapshot, version};
+use crate::store::{catalog, content, editing, snapshot, sync, version};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
@@ -105,15 +105,21 @@ pub fn read(mut input: impl BufRead, progress: impl Fn(u64)) -> Result<Parsed, I
 /// writes every line in one transaction.
 pub async fn apply(db: &DatabaseConnection, parsed: Parsed) -> Result<Counts, ImportError> {
     let txn = snapshot::begin_write(db).await?;
-    let counts = stage(&txn, parsed).await?;
-    version::bump(&txn).await?;
+    let version = version::bump(&txn).await?;
+    let counts = stage(&txn, parsed, version).await?;
     txn.commit().await?;
     Ok(counts)
 }
 
 /// Checks the references of `parsed` and writes it through `db`, a transaction the caller
 /// commits, or drops to leave everything as it was when a problem is found.
-pub async fn stage(db: &impl ConnectionTrait, parsed: Parsed) -> Result<Counts, ImportError> {
+/// `version` is the content version the caller's transaction made: the changes are logged
+/// under it for delta sync.
+pub async fn stage(
+    db: &impl ConnectionTrait,
+    parsed: Parsed,
+    version: i64,
+) -> Result<Counts, ImportError> {
     let mut counts = Counts::default();
     let mut batch = Batch::default();
     for (number, line) in parsed.lines {
@@ -127,7 +133,7 @@ pub async fn stage(db: &impl ConnectionTrait, parsed: Parsed) -> Result<Counts, 
         problems.sort_by_key(|problem| problem.line);
         return Err(ImportError::Rejected(problems));
     }
-    batch.write(db).await?;
+    batch.write(db, version).await?;
     Ok(counts)
 }
 
@@ -275,7 +281,7 @@ impl Batch {
         keys.into_iter().collect()
     }
 
-    async fn write(mut self, db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    async fn write(mut self, db: &impl ConnectionTrait, version: i64) -> Result<(), DbErr> {
         let mut ids = Ids::new();
         content::upsert(
             db,
@@ -360,7 +366,69 @@ impl Batch {
         for kind in [Kind::Person, Kind::Topic, Kind::Article] {
             self.load(db, &mut ids, kind).await?;
         }
-        self.write_links(db, &ids).await
+        self.write_links(db, &ids).await?;
+        self.record(db, &ids, version).await
+    }
+
+    /// Logs for delta sync every article whose readers see something new: those of the batch,
+    /// and those showing a section, person, topic or country the batch defines (or, for a
+    /// country, showing a person of it).
+    async fn record(
+        &self,
+        db: &impl ConnectionTrait,
+        ids: &Ids,
+        version: i64,
+    ) -> Result<(), DbErr> {
+        let defined = |kind: Kind| -> Vec<i64> {
+            self.defined
+                .get(&kind)
+                .into_iter()
+                .flatten()
+                .filter_map(|key| ids.get(&kind)?.get(key).copied())
+                .collect()
+        };
+        let mut articles = defined(Kind::Article);
+        let sections = defined(Kind::Section);
+        if !sections.is_empty() {
+            articles.extend(content::articles_in_sections(db, &sections).await?);
+        }
+        sync::record_articles(db, &articles, version).await?;
+        let people = defined(Kind::Person);
+        let countries = defined(Kind::Country);
+        let mut shown_people = people.clone();
+        if !countries.is_empty() {
+            shown_people.extend(content::people_of_countries(db, &countries).await?);
+        }
+        sync::record_linked::<article_person::Entity>(
+            db,
+            (
+                article_person::Column::ArticleId,
+                article_person::Column::PersonId,
+            ),
+            &shown_people,
+            version,
+        )
+        .await?;
+        sync::record_linked::<article_topic::Entity>(
+            db,
+            (
+                article_topic::Column::ArticleId,
+                article_topic::Column::TopicId,
+            ),
+            &defined(Kind::Topic),
+            version,
+        )
+        .await?;
+        sync::record_linked::<article_country::Entity>(
+            db,
+            (
+                article_country::Column::ArticleId,
+                article_country::Column::CountryId,
+            ),
+            &countries,
+            version,
+        )
+        .await
     }
 
     async fn load(

@@ -20,5 +20,6 @@ mod production;
 mod reads;
 mod related;
 mod schema;
+mod sync;
 mod syndication;
 mod webhooks;
