@@ -30,6 +30,24 @@ pub async fn find_by_key<E: EntityTrait>(
     E::find().filter(key.eq(value)).one(db).await
 }
 
+/// The rows whose natural key is among `keys`.
+pub async fn find_by_keys<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    key: E::Column,
+    keys: &[&str],
+) -> Result<Vec<E::Model>, DbErr> {
+    let mut found = Vec::with_capacity(keys.len());
+    for chunk in keys.chunks(CHUNK) {
+        found.extend(
+            E::find()
+                .filter(key.is_in(chunk.iter().copied()))
+                .all(db)
+                .await?,
+        );
+    }
+    Ok(found)
+}
+
 /// Rows by id, keyed by id: what a DataLoader batch needs.
 pub async fn find_by_ids<E: EntityTrait>(
     db: &impl ConnectionTrait,

@@ -17,7 +17,7 @@ use sea_orm::{
 
 use super::{
     Counts,
-    line::{Article, Kind, Line},
+    line::{self, Article, Kind, Line},
     validate::{self, Problem},
 };
 use crate::store::{catalog, content, editing, snapshot, sync, version};
@@ -156,6 +156,9 @@ struct Batch {
     people: Vec<(person::ActiveModel, Option<String>)>,
     topics: Vec<topic::ActiveModel>,
     articles: Vec<Article>,
+    /// The section, country, person and topic lines, to tell which of them change what is
+    /// stored.
+    catalogue: HashMap<(Kind, String), Line>,
     defined: HashMap<Kind, HashSet<String>>,
     references: Vec<Reference>,
 }
@@ -164,6 +167,9 @@ impl Batch {
     fn add(&mut self, number: usize, line: Line) {
         let (kind, key) = line.key();
         self.defined.entry(kind).or_default().insert(key.to_owned());
+        if kind != Kind::Article {
+            self.catalogue.insert((kind, key.to_owned()), line.clone());
+        }
         match line {
             Line::Section(s) => self.sections.push(section::ActiveModel {
                 id: NotSet,
@@ -282,6 +288,7 @@ impl Batch {
     }
 
     async fn write(mut self, db: &impl ConnectionTrait, version: i64) -> Result<(), DbErr> {
+        let changed = self.changed_catalogue(db).await?;
         let mut ids = Ids::new();
         content::upsert(
             db,
@@ -367,16 +374,88 @@ impl Batch {
             self.load(db, &mut ids, kind).await?;
         }
         self.write_links(db, &ids).await?;
-        self.record(db, &ids, version).await
+        self.record(db, &ids, &changed, version).await
+    }
+
+    /// The section, country, person and topic lines whose stored row they change. Keys new to
+    /// the database are not among them: only articles of this batch can name those.
+    async fn changed_catalogue(
+        &self,
+        db: &impl ConnectionTrait,
+    ) -> Result<HashSet<(Kind, String)>, DbErr> {
+        let keys = |kind: Kind| -> Vec<&str> {
+            self.catalogue
+                .keys()
+                .filter(|(k, _)| *k == kind)
+                .map(|(_, key)| key.as_str())
+                .collect()
+        };
+        let mut stored: Vec<Line> = Vec::new();
+        let sections = keys(Kind::Section);
+        for s in
+            catalog::find_by_keys::<section::Entity>(db, section::Column::Slug, &sections).await?
+        {
+            stored.push(Line::Section(line::Section {
+                slug: s.slug,
+                name: s.name,
+            }));
+        }
+        let countries = keys(Kind::Country);
+        for c in
+            catalog::find_by_keys::<country::Entity>(db, country::Column::Code, &countries).await?
+        {
+            stored.push(Line::Country(line::Country {
+                code: c.code,
+                name: c.name,
+            }));
+        }
+        let topics = keys(Kind::Topic);
+        for t in catalog::find_by_keys::<topic::Entity>(db, topic::Column::Slug, &topics).await? {
+            stored.push(Line::Topic(line::Topic {
+                slug: t.slug,
+                name: t.name,
+                description: t.description,
+            }));
+        }
+        let people = keys(Kind::Person);
+        let people =
+            catalog::find_by_keys::<person::Entity>(db, person::Column::Slug, &people).await?;
+        let country_ids: Vec<i64> = people.iter().filter_map(|p| p.country_id).collect();
+        let codes =
+            catalog::find_by_ids::<country::Entity>(db, country::Column::Id, &country_ids).await?;
+        for p in people {
+            let country = p
+                .country_id
+                .and_then(|id| codes.get(&id))
+                .map(|c| c.code.clone());
+            stored.push(Line::Person(line::Person {
+                slug: p.slug,
+                name: p.name,
+                role: p.role,
+                country,
+            }));
+        }
+        Ok(stored
+            .into_iter()
+            .filter(|line| {
+                let (kind, key) = line.key();
+                self.catalogue.get(&(kind, key.to_owned())) != Some(line)
+            })
+            .map(|line| {
+                let (kind, key) = line.key();
+                (kind, key.to_owned())
+            })
+            .collect())
     }
 
     /// Logs for delta sync every article whose readers see something new: those of the batch,
-    /// and those showing a section, person, topic or country the batch defines (or, for a
-    /// country, showing a person of it).
+    /// and those showing a section, person, topic or country whose stored row the batch
+    /// `changed` (or, for a country, showing a person of it).
     async fn record(
         &self,
         db: &impl ConnectionTrait,
         ids: &Ids,
+        changed: &HashSet<(Kind, String)>,
         version: i64,
     ) -> Result<(), DbErr> {
         let defined = |kind: Kind| -> Vec<i64> {
@@ -384,6 +463,7 @@ impl Batch {
                 .get(&kind)
                 .into_iter()
                 .flatten()
+                .filter(|key| kind == Kind::Article || changed.contains(&(kind, (*key).clone())))
                 .filter_map(|key| ids.get(&kind)?.get(key).copied())
                 .collect()
         };
