@@ -9,6 +9,7 @@ pub mod database;
 pub mod error;
 pub mod graphql;
 pub mod related;
+pub mod search;
 pub mod store;
 pub mod timestamp;
 pub mod transfer;
