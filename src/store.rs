@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod content;
 pub mod feed;
 pub mod related;
+pub mod search;
 pub mod snapshot;
 pub mod version;
 

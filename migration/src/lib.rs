@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_create_content;
 mod m20261125_000002_create_content_version;
+mod m20261125_000010_create_search;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_create_content::Migration),
             Box::new(m20261125_000002_create_content_version::Migration),
+            Box::new(m20261125_000010_create_search::Migration),
         ]
     }
 }

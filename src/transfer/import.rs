@@ -20,7 +20,7 @@ use super::{
     line::{Article, Kind, Line},
     validate::{self, Problem},
 };
-use crate::store::{catalog, content, version};
+use crate::store::{catalog, content, search, version};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
@@ -337,7 +337,25 @@ impl Batch {
         for kind in [Kind::Person, Kind::Topic, Kind::Article] {
             self.load(db, &mut ids, kind).await?;
         }
-        self.write_links(db, &ids).await
+        self.write_links(db, &ids).await?;
+        self.reindex(db, &ids).await
+    }
+
+    /// Brings the search index up to date with what this batch wrote: its articles, and the
+    /// articles of its people and topics, whose names may have changed.
+    async fn reindex(&self, db: &impl ConnectionTrait, ids: &Ids) -> Result<(), DbErr> {
+        let defined = |kind: Kind| -> Vec<i64> {
+            self.defined
+                .get(&kind)
+                .into_iter()
+                .flatten()
+                .map(|key| ids[&kind][key])
+                .collect()
+        };
+        let mut articles =
+            search::linked_articles(db, &defined(Kind::Person), &defined(Kind::Topic)).await?;
+        articles.extend(defined(Kind::Article));
+        search::reindex(db, &articles).await
     }
 
     async fn load(

@@ -1,0 +1,109 @@
+//! Full-text search: one row per article holding its words as vistka normalizes them, indexed
+//! by each backend's own full-text index.
+//!
+//! The words are normalized and stemmed by vistka itself, so both indexes only split on the
+//! spaces between them: FTS5's `ascii` tokenizer (every non-ASCII character is part of a word,
+//! and the text holds no ASCII punctuation), and PostgreSQL's `array_to_tsvector`, which takes
+//! the words as they are. `head` and `summary` hold the words of the title, and of the lead
+//! and the names of people and topics, each padded with a space on both sides for ranking by
+//! `LIKE '% word %'`. Rows are written by vistka (`store::search::reindex`), which also fills
+//! them for articles of databases created before this migration.
+
+use sea_orm_migration::{prelude::*, schema::*, sea_orm::DbBackend};
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+/// SQLite: an external-content FTS5 table over `article_search`, kept in step by triggers, with
+/// prefix indexes of 2 and 3 letters for search-as-you-type.
+const SQLITE_UP: &str = "
+CREATE VIRTUAL TABLE article_fts USING fts5(
+    document, content = 'article_search', content_rowid = 'article_id',
+    tokenize = 'ascii', prefix = '2 3'
+);
+CREATE TRIGGER article_search_insert AFTER INSERT ON article_search BEGIN
+    INSERT INTO article_fts (rowid, document) VALUES (new.article_id, new.document);
+END;
+CREATE TRIGGER article_search_delete AFTER DELETE ON article_search BEGIN
+    INSERT INTO article_fts (article_fts, rowid, document)
+        VALUES ('delete', old.article_id, old.document);
+END;
+CREATE TRIGGER article_search_update AFTER UPDATE ON article_search BEGIN
+    INSERT INTO article_fts (article_fts, rowid, document)
+        VALUES ('delete', old.article_id, old.document);
+    INSERT INTO article_fts (rowid, document) VALUES (new.article_id, new.document);
+END;
+";
+
+const SQLITE_DOWN: &str = "
+DROP TRIGGER article_search_update;
+DROP TRIGGER article_search_delete;
+DROP TRIGGER article_search_insert;
+DROP TABLE article_fts;
+";
+
+/// PostgreSQL: a generated tsvector of the words, under a GIN index (which serves `:*` prefix
+/// queries too).
+const POSTGRES_UP: &str = "
+ALTER TABLE article_search ADD COLUMN terms tsvector
+    GENERATED ALWAYS AS (array_to_tsvector(string_to_array(document, ' '))) STORED;
+CREATE INDEX idx_article_search_terms ON article_search USING GIN (terms);
+";
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(ArticleSearch::Table)
+                    .col(big_integer(ArticleSearch::ArticleId).primary_key())
+                    .col(integer(ArticleSearch::Version))
+                    .col(text(ArticleSearch::Head))
+                    .col(text(ArticleSearch::Summary))
+                    .col(text(ArticleSearch::Document))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(ArticleSearch::Table, ArticleSearch::ArticleId)
+                            .to(Article::Table, Article::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        let db = manager.get_connection();
+        match manager.get_database_backend() {
+            DbBackend::Sqlite => db.execute_unprepared(SQLITE_UP).await?,
+            _ => db.execute_unprepared(POSTGRES_UP).await?,
+        };
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        if manager.get_database_backend() == DbBackend::Sqlite {
+            manager
+                .get_connection()
+                .execute_unprepared(SQLITE_DOWN)
+                .await?;
+        }
+        manager
+            .drop_table(Table::drop().table(ArticleSearch::Table).to_owned())
+            .await
+    }
+}
+
+#[derive(DeriveIden)]
+enum ArticleSearch {
+    Table,
+    ArticleId,
+    Version,
+    Head,
+    Summary,
+    Document,
+}
+
+#[derive(DeriveIden)]
+enum Article {
+    Table,
+    Id,
+}
