@@ -11,5 +11,6 @@ pub mod pagination;
 pub mod person;
 pub mod reader;
 pub mod schema;
+pub mod search;
 pub mod section;
 pub mod topic;

@@ -18,6 +18,7 @@ use super::{
     loaders::{ByIdLoader, LinkedLoader},
     person::PersonQuery,
     reader::Reader,
+    search::SearchQuery,
     section::SectionQuery,
     topic::TopicQuery,
 };
@@ -34,6 +35,7 @@ pub struct Query(
     TopicQuery,
     CountryQuery,
     SectionQuery,
+    SearchQuery,
 );
 
 pub type VistkaSchema = Schema<Query, EmptyMutation, EmptySubscription>;

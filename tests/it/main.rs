@@ -17,3 +17,4 @@ mod production;
 mod reads;
 mod related;
 mod schema;
+mod search;
