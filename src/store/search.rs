@@ -14,8 +14,8 @@ use std::collections::HashMap;
 
 use entity::{article, article_person, article_topic, person, topic};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, DbErr, DeriveIden, EntityTrait, FromQueryResult,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, DeriveIden, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait,
     sea_query::{Expr, ExprTrait, Query},
 };
 
@@ -272,9 +272,13 @@ pub async fn page(
             .equals((article::Entity, article::Column::Id)),
     );
     let score = score(&words.terms);
+    // Only the sort key is read for every hit; whole articles only for the page's hits.
     let mut select = select
         .filter(matching(db.get_database_backend(), &words.terms))
-        .expr_as(score.clone(), "search_score");
+        .select_only()
+        .expr_as(id.clone(), "id")
+        .expr_as(published_at.clone(), "published_at")
+        .expr_as(score.clone(), "score");
     let mut key = vec![published_at, id];
     if order == Order::Relevance {
         key.insert(0, score);
@@ -289,18 +293,19 @@ pub async fn page(
     for column in key {
         select = select.order_by(column, sea_orm::Order::Desc);
     }
-    let rows = db.query_all(&select.limit(limit + 1).into_query()).await?;
-    let mut hits = rows
-        .iter()
-        .map(|row| {
-            Ok(Hit {
-                article: article::Model::from_query_result(row, "")?,
-                score: row.try_get("", "search_score")?,
-            })
+    let mut keys: Vec<(i64, i64, i64)> = select.limit(limit + 1).into_tuple().all(db).await?;
+    let has_next = keys.len() as u64 > limit;
+    keys.truncate(limit as usize);
+    let ids: Vec<i64> = keys.iter().map(|&(id, _, _)| id).collect();
+    let articles = super::article::find_public_by_ids(db, &ids, now).await?;
+    let scores: HashMap<i64, i64> = keys.iter().map(|&(id, _, score)| (id, score)).collect();
+    let hits = articles
+        .into_iter()
+        .map(|article| Hit {
+            score: scores[&article.id],
+            article,
         })
-        .collect::<Result<Vec<_>, DbErr>>()?;
-    let has_next = hits.len() as u64 > limit;
-    hits.truncate(limit as usize);
+        .collect();
     Ok(Page { hits, has_next })
 }
 
