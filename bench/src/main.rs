@@ -19,7 +19,7 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
 
 use crate::{
-    latency::{Samples, micros},
+    latency::{Samples, cells},
     server::Server,
 };
 
@@ -144,13 +144,7 @@ async fn related(articles: usize, requests: usize, seed: u64) -> anyhow::Result<
         ("article page with related(first: 5)", &mut with),
         ("same page without related (reference)", &mut without),
     ] {
-        let p50 = samples.percentile(0.5);
-        println!(
-            "| {name} | {} | {} | {:.2} |",
-            micros(p50),
-            micros(samples.percentile(0.99)),
-            p50.as_secs_f64() / reference.as_secs_f64()
-        );
+        println!("| {name} | {} |", cells(samples, reference));
     }
     println!(
         "related articles per page: {:.2}; server pid {}",

@@ -11,7 +11,7 @@ use anyhow::Context;
 use serde_json::{Value, json};
 
 use crate::{
-    latency::{Samples, micros},
+    latency::{Samples, cells},
     server::Server,
 };
 
@@ -94,13 +94,7 @@ pub async fn run(articles: usize, requests: usize, seed: u64) -> anyhow::Result<
     println!("|---|---|---|---|---|");
     let reference = results[0].1.percentile(0.5);
     for (name, samples, hits) in &mut results {
-        let p50 = samples.percentile(0.5);
-        println!(
-            "| {name} | {hits} | {} | {} | {:.2} |",
-            micros(p50),
-            micros(samples.percentile(0.99)),
-            p50.as_secs_f64() / reference.as_secs_f64()
-        );
+        println!("| {name} | {hits} | {} |", cells(samples, reference));
     }
     println!("server pid {}", server.pid());
     Ok(())

@@ -15,11 +15,11 @@ use std::collections::HashMap;
 use entity::{article, article_person, article_topic, person, topic};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, DbErr, DeriveIden, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, QueryTrait,
+    QueryOrder, QuerySelect, QueryTrait, RelationTrait,
     sea_query::{Expr, ExprTrait, Query},
 };
 
-use super::{CHUNK, article::linked, feed};
+use super::{CHUNK, article::linked_keys, feed};
 use crate::{
     body,
     search::text::{self, Query as Words, Term},
@@ -59,28 +59,28 @@ pub async fn reindex(db: &impl ConnectionTrait, article_ids: &[i64]) -> Result<(
             .filter(article::Column::Id.is_in(chunk.iter().copied()))
             .all(db)
             .await?;
-        let mut names: HashMap<i64, Vec<String>> = HashMap::new();
-        let people = linked::<article_person::Entity, person::Entity>(
+        let people = linked_keys::<article_person::Entity, _>(
             db,
             article_person::Column::ArticleId,
             article_person::Column::Position,
+            article_person::Relation::Person.def(),
+            person::Column::Name,
             chunk,
         )
         .await?;
-        for (id, person) in people {
-            names.entry(id).or_default().push(person.name);
-        }
-        let topics = linked::<article_topic::Entity, topic::Entity>(
+        let topics = linked_keys::<article_topic::Entity, _>(
             db,
             article_topic::Column::ArticleId,
             article_topic::Column::Position,
+            article_topic::Relation::Topic.def(),
+            topic::Column::Name,
             chunk,
         )
         .await?;
-        for (id, topic) in topics {
-            names.entry(id).or_default().push(topic.name);
+        let mut names: HashMap<i64, Vec<String>> = HashMap::new();
+        for (id, name) in people.into_iter().chain(topics) {
+            names.entry(id).or_default().push(name);
         }
-
         let delete = Query::delete()
             .from_table(ArticleSearch::Table)
             .and_where(Expr::col(ArticleSearch::ArticleId).is_in(chunk.iter().copied()))
@@ -119,29 +119,45 @@ pub async fn linked_articles(
     people: &[i64],
     topics: &[i64],
 ) -> Result<Vec<i64>, DbErr> {
-    let mut articles = Vec::new();
-    for chunk in people.chunks(CHUNK) {
-        let ids: Vec<i64> = article_person::Entity::find()
-            .select_only()
-            .column(article_person::Column::ArticleId)
-            .filter(article_person::Column::PersonId.is_in(chunk.iter().copied()))
-            .into_tuple()
-            .all(db)
-            .await?;
-        articles.extend(ids);
-    }
-    for chunk in topics.chunks(CHUNK) {
-        let ids: Vec<i64> = article_topic::Entity::find()
-            .select_only()
-            .column(article_topic::Column::ArticleId)
-            .filter(article_topic::Column::TopicId.is_in(chunk.iter().copied()))
-            .into_tuple()
-            .all(db)
-            .await?;
-        articles.extend(ids);
-    }
+    let mut articles = linking::<article_person::Entity>(
+        db,
+        article_person::Column::ArticleId,
+        article_person::Column::PersonId,
+        people,
+    )
+    .await?;
+    articles.extend(
+        linking::<article_topic::Entity>(
+            db,
+            article_topic::Column::ArticleId,
+            article_topic::Column::TopicId,
+            topics,
+        )
+        .await?,
+    );
     articles.sort_unstable();
     articles.dedup();
+    Ok(articles)
+}
+
+/// The articles link table `L` links to any of `targets`.
+async fn linking<L: EntityTrait>(
+    db: &impl ConnectionTrait,
+    article_id: L::Column,
+    target: L::Column,
+    targets: &[i64],
+) -> Result<Vec<i64>, DbErr> {
+    let mut articles = Vec::new();
+    for chunk in targets.chunks(CHUNK) {
+        let ids: Vec<i64> = L::find()
+            .select_only()
+            .column(article_id)
+            .filter(target.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        articles.extend(ids);
+    }
     Ok(articles)
 }
 
