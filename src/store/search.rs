@@ -1,11 +1,13 @@
 //! The search index and the queries over it.
 //!
-//! `article_search` holds, for every article, its words as `crate::search` normalizes them:
-//! `document` (title, lead, names of its people and topics, body), and `head` (title) and
-//! `summary` (lead and names) for ranking. Each backend indexes `document` with its own
+//! For every article, `article_document` holds all its words as `crate::search` normalizes
+//! them (title, lead, names of its people and topics, body), indexed by each backend's own
 //! full-text index (see the migration `m20261125_000010_create_search`): FTS5 on SQLite, a GIN
-//! index over a tsvector on PostgreSQL. The SQL that asks those indexes is raw because neither
-//! `MATCH` nor `@@` has a SeaORM form; everything else is built with sea-query.
+//! index over a tsvector on PostgreSQL. `article_search` is narrow: whether the article is
+//! published and when, and `head` (title) and `summary` (lead and names) words for ranking, so
+//! that ranking every hit of a common word reads little. The SQL that asks the full-text
+//! indexes is raw because neither `MATCH` nor `@@` has a SeaORM form; everything else is built
+//! with sea-query.
 //!
 //! Rows are rewritten by [`reindex`] inside the transaction that changes the content, so the
 //! index never trails the articles: a reader sees both before a write or both after it.
@@ -15,7 +17,7 @@ use std::collections::HashMap;
 use entity::{article, article_person, article_topic, person, topic};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, DbErr, DeriveIden, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, QueryTrait, RelationTrait,
+    QuerySelect, QueryTrait, RelationTrait,
     sea_query::{Expr, ExprTrait, Query},
 };
 
@@ -34,18 +36,21 @@ const HEAD_POINTS: i64 = 2;
 const SUMMARY_POINTS: i64 = 1;
 
 #[derive(Clone, Copy, Debug, DeriveIden)]
-enum ArticleSearch {
-    Table,
+enum Searched {
+    ArticleSearch,
+    ArticleDocument,
     ArticleId,
     Version,
+    Published,
+    PublishedAt,
     Head,
     Summary,
     Document,
 }
 
 /// Rewrites the search rows of `article_ids` from the articles as they are now in `db`: their
-/// title, lead, body and the names of their people and topics. Ids of articles that no longer
-/// exist are skipped.
+/// title, lead, body, status, publication time and the names of their people and topics. Ids
+/// of articles that no longer exist are skipped.
 ///
 /// Call it inside the transaction that changes any of that (an import, a mutation), with every
 /// article it touched (in any order, repeats allowed), so that search follows the change in the
@@ -81,33 +86,43 @@ pub async fn reindex(db: &impl ConnectionTrait, article_ids: &[i64]) -> Result<(
         for (id, name) in people.into_iter().chain(topics) {
             names.entry(id).or_default().push(name);
         }
-        let delete = Query::delete()
-            .from_table(ArticleSearch::Table)
-            .and_where(Expr::col(ArticleSearch::ArticleId).is_in(chunk.iter().copied()))
-            .to_owned();
-        db.execute(&delete).await?;
+        for table in [Searched::ArticleSearch, Searched::ArticleDocument] {
+            let delete = Query::delete()
+                .from_table(table)
+                .and_where(Expr::col(Searched::ArticleId).is_in(chunk.iter().copied()))
+                .to_owned();
+            db.execute(&delete).await?;
+        }
         if articles.is_empty() {
             continue;
         }
-        let mut insert = Query::insert();
-        insert.into_table(ArticleSearch::Table).columns([
-            ArticleSearch::ArticleId,
-            ArticleSearch::Version,
-            ArticleSearch::Head,
-            ArticleSearch::Summary,
-            ArticleSearch::Document,
+        let mut search = Query::insert();
+        search.into_table(Searched::ArticleSearch).columns([
+            Searched::ArticleId,
+            Searched::Version,
+            Searched::Published,
+            Searched::PublishedAt,
+            Searched::Head,
+            Searched::Summary,
         ]);
+        let mut document = Query::insert();
+        document
+            .into_table(Searched::ArticleDocument)
+            .columns([Searched::ArticleId, Searched::Document]);
         for article in articles {
             let row = Row::of(&article, names.remove(&article.id).unwrap_or_default());
-            insert.values_panic([
+            search.values_panic([
                 article.id.into(),
                 VERSION.into(),
+                (article.status == article::Status::Published).into(),
+                article.published_at.into(),
                 row.head.into(),
                 row.summary.into(),
-                row.document.into(),
             ]);
+            document.values_panic([article.id.into(), row.document.into()]);
         }
-        db.execute(&insert).await?;
+        db.execute(&search).await?;
+        db.execute(&document).await?;
     }
     Ok(())
 }
@@ -167,9 +182,9 @@ async fn linking<L: EntityTrait>(
 /// Returns how many articles it indexed.
 pub async fn backfill(db: &impl ConnectionTrait) -> Result<usize, DbErr> {
     let current = Query::select()
-        .column(ArticleSearch::ArticleId)
-        .from(ArticleSearch::Table)
-        .and_where(Expr::col(ArticleSearch::Version).eq(VERSION))
+        .column(Searched::ArticleId)
+        .from(Searched::ArticleSearch)
+        .and_where(Expr::col(Searched::Version).eq(VERSION))
         .to_owned();
     let missing: Vec<i64> = article::Entity::find()
         .select_only()
@@ -281,20 +296,38 @@ pub async fn page(
             has_next: false,
         });
     }
-    let (mut select, published_at, id) = feed::listing(filter, now);
-    QueryTrait::query(&mut select).inner_join(
-        ArticleSearch::Table,
-        Expr::col((ArticleSearch::Table, ArticleSearch::ArticleId))
-            .equals((article::Entity, article::Column::Id)),
-    );
+    let (mut select, published_at, id) = if *filter == feed::Filter::default() {
+        // The whole archive: `article_search` alone says what is public, so ranking every hit
+        // of a common word reads only its narrow rows.
+        let column = |name: Searched| Expr::col((Searched::ArticleSearch, name));
+        let select = Query::select()
+            .from(Searched::ArticleSearch)
+            .and_where(column(Searched::Published).eq(true))
+            .and_where(column(Searched::PublishedAt).lte(now))
+            .to_owned();
+        (
+            select,
+            column(Searched::PublishedAt),
+            column(Searched::ArticleId),
+        )
+    } else {
+        let (listing, published_at, id) = feed::listing(filter, now);
+        let mut select = listing.into_query();
+        select.inner_join(
+            Searched::ArticleSearch,
+            Expr::col((Searched::ArticleSearch, Searched::ArticleId))
+                .equals((article::Entity, article::Column::Id)),
+        );
+        (select, published_at, id)
+    };
     let score = score(&words.terms);
     // Only the sort key is read for every hit; whole articles only for the page's hits.
-    let mut select = select
-        .filter(matching(db.get_database_backend(), &words.terms))
-        .select_only()
-        .expr_as(id.clone(), "id")
-        .expr_as(published_at.clone(), "published_at")
-        .expr_as(score.clone(), "score");
+    select
+        .clear_selects()
+        .expr(id.clone())
+        .expr(published_at.clone())
+        .expr(score.clone())
+        .and_where(matching(db.get_database_backend(), &words.terms));
     let mut key = vec![published_at, id];
     if order == Order::Relevance {
         key.insert(0, score);
@@ -304,12 +337,18 @@ pub async fn page(
         if order == Order::Relevance {
             at.insert(0, Expr::val(after.score));
         }
-        select = select.filter(Expr::tuple(key.clone()).lt(Expr::tuple(at)));
+        select.and_where(Expr::tuple(key.clone()).lt(Expr::tuple(at)));
     }
     for column in key {
-        select = select.order_by(column, sea_orm::Order::Desc);
+        select.order_by_expr(column, sea_orm::Order::Desc);
     }
-    let mut keys: Vec<(i64, i64, i64)> = select.limit(limit + 1).into_tuple().all(db).await?;
+    select.limit(limit + 1);
+    let mut keys = db
+        .query_all(&select)
+        .await?
+        .iter()
+        .map(|row| row.try_get_many_by_index::<(i64, i64, i64)>())
+        .collect::<Result<Vec<_>, _>>()?;
     let has_next = keys.len() as u64 > limit;
     keys.truncate(limit as usize);
     let ids: Vec<i64> = keys.iter().map(|&(id, _, _)| id).collect();
@@ -337,7 +376,7 @@ fn matching(backend: DbBackend, terms: &[Term]) -> Expr {
                 .collect::<Vec<_>>()
                 .join(" & ");
             Expr::cust_with_values(
-                r#""article_search"."terms" @@ CAST($1 AS tsquery)"#,
+                r#""article_search"."article_id" IN (SELECT "article_id" FROM "article_document" WHERE "terms" @@ CAST($1 AS tsquery))"#,
                 [query],
             )
         }
@@ -348,7 +387,7 @@ fn matching(backend: DbBackend, terms: &[Term]) -> Expr {
                 .collect::<Vec<_>>()
                 .join(" ");
             Expr::cust_with_values(
-                r#""article"."id" IN (SELECT rowid FROM article_fts WHERE article_fts MATCH ?)"#,
+                r#""article_search"."article_id" IN (SELECT rowid FROM article_fts WHERE article_fts MATCH ?)"#,
                 [query],
             )
         }
@@ -358,9 +397,9 @@ fn matching(backend: DbBackend, terms: &[Term]) -> Expr {
 /// The score of a hit (see [`Hit::score`]), computed alike on both backends from the padded
 /// `head` and `summary` words.
 fn score(terms: &[Term]) -> Expr {
-    let points = |column: ArticleSearch, pattern: &str, points: i64| -> Expr {
+    let points = |column: Searched, pattern: &str, points: i64| -> Expr {
         Expr::case(
-            Expr::col((ArticleSearch::Table, column)).like(pattern),
+            Expr::col((Searched::ArticleSearch, column)).like(pattern),
             Expr::val(points),
         )
         .finally(Expr::val(0_i64))
@@ -375,8 +414,8 @@ fn score(terms: &[Term]) -> Expr {
                 format!("% {} %", term.stem)
             };
             [
-                points(ArticleSearch::Head, &pattern, HEAD_POINTS),
-                points(ArticleSearch::Summary, &pattern, SUMMARY_POINTS),
+                points(Searched::Head, &pattern, HEAD_POINTS),
+                points(Searched::Summary, &pattern, SUMMARY_POINTS),
             ]
         })
         .reduce(|sum, points| sum.add(points))
