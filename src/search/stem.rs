@@ -22,6 +22,9 @@ const ENDINGS: &[&str] = &[
     "ьому", "ьої",
 ];
 
+/// Letters of the longest ending.
+const MAX_ENDING: usize = 4;
+
 /// Words shorter than this, in letters, are not stemmed.
 const MIN_WORD: usize = 5;
 
@@ -48,9 +51,10 @@ fn strip(word: &str, fits: impl Fn(&str) -> bool) -> &str {
     if letters < MIN_WORD || !word.chars().all(is_cyrillic) {
         return word;
     }
-    // Byte offsets of the candidate stem ends, longest tail first.
+    // Byte offsets of the candidate stem ends, longest tail first; no ending is longer than
+    // MAX_ENDING letters.
     word.char_indices()
-        .skip(MIN_STEM)
+        .skip(MIN_STEM.max(letters.saturating_sub(MAX_ENDING)))
         .map(|(at, _)| at)
         .find(|&at| fits(&word[at..]))
         .map_or(word, |at| &word[..at])
@@ -135,6 +139,11 @@ mod tests {
         ] {
             assert_eq!(stems(forms), vec![expected; forms.len()], "{forms:?}");
         }
+    }
+
+    #[test]
+    fn no_ending_is_longer_than_the_longest_tail_tried() {
+        assert!(ENDINGS.iter().all(|e| e.chars().count() <= MAX_ENDING));
     }
 
     #[test]

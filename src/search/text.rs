@@ -2,7 +2,9 @@
 
 use std::ops::Range;
 
-use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
+use unicode_normalization::{
+    IsNormalized, UnicodeNormalization, char::is_combining_mark, is_nfc_quick,
+};
 
 use super::stem;
 
@@ -34,16 +36,16 @@ pub struct Word {
 pub fn words(text: &str) -> impl Iterator<Item = Word> + '_ {
     let mut chars = text.char_indices().peekable();
     std::iter::from_fn(move || {
-        let (start, _) = chars.find(|&(_, c)| c.is_alphanumeric())?;
+        let (start, _) = chars.find(|&(_, c)| is_letter_or_digit(c))?;
         let mut end = text.len();
         while let Some(&(at, c)) = chars.peek() {
-            let inside = c.is_alphanumeric()
+            let inside = is_letter_or_digit(c)
                 || is_combining_mark(c)
                 || (is_apostrophe(c)
                     && text[at + c.len_utf8()..]
                         .chars()
                         .next()
-                        .is_some_and(char::is_alphanumeric));
+                        .is_some_and(is_letter_or_digit));
             if !inside {
                 end = at;
                 break;
@@ -57,12 +59,55 @@ pub fn words(text: &str) -> impl Iterator<Item = Word> + '_ {
     })
 }
 
+/// `char::is_alphanumeric`, answered at once for ASCII and Cyrillic: archives are mostly those,
+/// and the general Unicode lookup is what indexing an archive spent most of its time in.
+fn is_letter_or_digit(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else if matches!(c, '\u{0400}'..='\u{0481}' | '\u{048A}'..='\u{04FF}') {
+        true
+    } else {
+        c.is_alphanumeric()
+    }
+}
+
 fn normalize(word: &str) -> String {
-    word.nfc()
-        .filter(|&c| !is_combining_mark(c) && !is_apostrophe(c))
-        .flat_map(char::to_lowercase)
-        .take(MAX_LETTERS)
-        .collect()
+    let kept = |c: &char| !is_combining_mark(*c) && !is_apostrophe(*c);
+    let mut form = String::with_capacity(word.len());
+    // Text is nearly always composed already; only the rest goes through composition.
+    if is_nfc_quick(word.chars()) == IsNormalized::Yes {
+        push_lower(word.chars().filter(kept), &mut form);
+    } else {
+        push_lower(word.nfc().filter(kept), &mut form);
+    }
+    form
+}
+
+/// Appends the letters lower-cased, at most [`MAX_LETTERS`] of them.
+fn push_lower(letters: impl Iterator<Item = char>, form: &mut String) {
+    let mut count = 0;
+    let mut push = |c: char| {
+        if count < MAX_LETTERS {
+            form.push(c);
+            count += 1;
+        }
+    };
+    for c in letters {
+        match c {
+            // The general lower-casing, a table lookup, only for letters outside ASCII and the
+            // basic Cyrillic ones.
+            'A'..='Z' => push(c.to_ascii_lowercase()),
+            'А'..='Я' => push(shifted(c, 0x20)),
+            'Ѐ'..='Џ' => push(shifted(c, 0x50)),
+            c if c.is_ascii() || ('а'..='џ').contains(&c) => push(c),
+            c => c.to_lowercase().for_each(&mut push),
+        }
+    }
+}
+
+/// The letter `by` code points further: the lower case of a basic Cyrillic capital.
+fn shifted(c: char, by: u32) -> char {
+    char::from_u32(u32::from(c) + by).unwrap_or(c)
 }
 
 /// The terms a text is indexed under: the stems of its words, in order.
@@ -198,6 +243,16 @@ mod tests {
         assert!(Query::parse("\" * :* !").is_empty());
         assert_eq!(Query::parse("Японія японії").terms.len(), 2);
         assert_eq!(Query::parse("Японія японії ").terms.len(), 1);
+    }
+
+    #[test]
+    fn the_fast_paths_agree_with_unicode() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(is_letter_or_digit(c), c.is_alphanumeric(), "{c:?}");
+            let mut lower = String::new();
+            push_lower(std::iter::once(c), &mut lower);
+            assert_eq!(lower, c.to_lowercase().collect::<String>(), "{c:?}");
+        }
     }
 
     #[test]
