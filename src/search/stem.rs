@@ -12,6 +12,8 @@
 //! - stems ending in «о» lose it before «-ї», «-ю» («зброя» → «збро», «зброї» → «збр»);
 //! - words shorter than five letters are left as they are («НАТО», «мир»).
 
+use std::{collections::HashSet, sync::LazyLock};
+
 /// Endings that are stripped, without their order mattering: the longest one that fits wins.
 const ENDINGS: &[&str] = &[
     // Nouns and names.
@@ -33,7 +35,8 @@ const MIN_STEM: usize = 3;
 
 /// The stem of a lower-case word. Only Cyrillic words are stemmed; others come back whole.
 pub fn stem(word: &str) -> &str {
-    strip(word, |tail| ENDINGS.contains(&tail))
+    static SET: LazyLock<HashSet<&str>> = LazyLock::new(|| ENDINGS.iter().copied().collect());
+    strip(word, |tail| SET.contains(tail))
 }
 
 /// The stem of a word that may still be being typed: its tail may be any beginning of an

@@ -64,18 +64,24 @@ pub fn words(text: &str) -> impl Iterator<Item = Word> + '_ {
 fn is_letter_or_digit(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphanumeric()
-    } else if matches!(c, '\u{0400}'..='\u{0481}' | '\u{048A}'..='\u{04FF}') {
-        true
     } else {
-        c.is_alphanumeric()
+        is_cyrillic_letter(c) || c.is_alphanumeric()
     }
 }
 
+/// The letters of the Cyrillic block: composed, and none a combining mark.
+fn is_cyrillic_letter(c: char) -> bool {
+    matches!(c, '\u{0400}'..='\u{0481}' | '\u{048A}'..='\u{04FF}')
+}
+
 fn normalize(word: &str) -> String {
-    let kept = |c: &char| !is_combining_mark(*c) && !is_apostrophe(*c);
     let mut form = String::with_capacity(word.len());
+    let plain = |c: char| c.is_ascii() || is_cyrillic_letter(c) || is_apostrophe(c);
+    let kept = |c: &char| !is_combining_mark(*c) && !is_apostrophe(*c);
     // Text is nearly always composed already; only the rest goes through composition.
-    if is_nfc_quick(word.chars()) == IsNormalized::Yes {
+    if word.chars().all(plain) {
+        push_lower(word.chars().filter(|&c| !is_apostrophe(c)), &mut form);
+    } else if is_nfc_quick(word.chars()) == IsNormalized::Yes {
         push_lower(word.chars().filter(kept), &mut form);
     } else {
         push_lower(word.nfc().filter(kept), &mut form);
