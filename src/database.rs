@@ -9,7 +9,10 @@ use sea_orm::{
     sqlx::sqlite::SqliteJournalMode,
 };
 
-use crate::config::{DatabaseConfig, PoolConfig};
+use crate::{
+    config::{DatabaseConfig, PoolConfig},
+    store,
+};
 
 /// The PostgreSQL advisory lock key that serializes migrations ("vistka" in ASCII).
 const MIGRATION_LOCK: i64 = 0x76_69_73_74_6b_61;
@@ -52,9 +55,11 @@ pub async fn connect_and_migrate(config: &DatabaseConfig) -> anyhow::Result<Data
     Ok(db)
 }
 
-/// Brings the schema up to date. Processes starting together (servers, an import) migrate
-/// one at a time, each in one transaction: on PostgreSQL an advisory lock queues them, on
-/// SQLite the write lock taken by the migrator's first statement does.
+/// Brings the schema up to date, and the search index with it (articles of a database made
+/// before search, or indexed by an older stemmer, are indexed here). Processes starting
+/// together (servers, an import) migrate one at a time, each in one transaction: on PostgreSQL
+/// an advisory lock queues them, on SQLite the write lock taken by the migrator's first
+/// statement does.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     let txn = db.begin().await?;
     if db.get_database_backend() == DbBackend::Postgres {
@@ -64,6 +69,13 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     Migrator::up(&txn, None)
         .await
         .context("cannot migrate the database")?;
+    let indexed = store::search::backfill(&txn)
+        .await
+        .context("cannot fill the search index")?;
+    if indexed > 0 {
+        store::version::bump(&txn).await?;
+        tracing::info!("indexed {indexed} articles for search");
+    }
     txn.commit().await?;
     Ok(())
 }

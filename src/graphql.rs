@@ -14,6 +14,7 @@ pub mod pagination;
 pub mod person;
 pub mod reader;
 pub mod schema;
+pub mod search;
 pub mod section;
 pub mod sync;
 pub mod topic;

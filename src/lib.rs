@@ -12,6 +12,7 @@ pub mod error;
 pub mod graphql;
 pub mod live;
 pub mod related;
+pub mod search;
 pub mod store;
 pub mod syndication;
 pub mod timestamp;

@@ -8,6 +8,7 @@ pub mod editing;
 pub mod feed;
 pub mod keys;
 pub mod related;
+pub mod search;
 pub mod sitemap;
 pub mod snapshot;
 pub mod sync;

@@ -24,3 +24,14 @@ impl Samples {
 pub fn micros(duration: Duration) -> String {
     format!("{:.0} µs", duration.as_secs_f64() * 1e6)
 }
+
+/// The p50, the p99 and the ratio of the p50 to `reference`'s, as cells of a Markdown table.
+pub fn cells(samples: &mut Samples, reference: Duration) -> String {
+    let p50 = samples.percentile(0.5);
+    format!(
+        "{} | {} | {:.2}",
+        micros(p50),
+        micros(samples.percentile(0.99)),
+        p50.as_secs_f64() / reference.as_secs_f64()
+    )
+}

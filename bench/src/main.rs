@@ -7,6 +7,7 @@ mod floor;
 mod latency;
 mod load;
 mod run;
+mod search;
 mod server;
 
 use std::{fs::File, io::BufWriter, time::Instant};
@@ -18,7 +19,7 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
 
 use crate::{
-    latency::{Samples, micros},
+    latency::{Samples, cells},
     server::Server,
 };
 
@@ -47,6 +48,19 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Full-text search: a set of realistic queries, one after another, each against the first
+    /// feed page measured in the same run.
+    Search {
+        /// Articles in the generated archive.
+        #[arg(long, default_value_t = 100_000)]
+        articles: usize,
+        /// Measured requests of each query, after a tenth as many to warm up.
+        #[arg(long, default_value_t = 200)]
+        requests: usize,
+        /// Seed of the generated archive.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 const WITH_RELATED: &str = "query($slug: String!) { article(slug: $slug) { slug title publishedAt related(first: 5) { slug title publishedAt } } }";
@@ -62,10 +76,17 @@ async fn main() -> anyhow::Result<()> {
             requests,
             seed,
         } => related(articles, requests, seed).await,
+        Command::Search {
+            articles,
+            requests,
+            seed,
+        } => search::run(articles, requests, seed).await,
     }
 }
 
-async fn related(articles: usize, requests: usize, seed: u64) -> anyhow::Result<()> {
+/// A generated archive of `articles` imported into a fresh SQLite database; returns the
+/// directory holding it (removed when dropped) and the database URL.
+fn imported(articles: usize, seed: u64) -> anyhow::Result<(tempfile::TempDir, String)> {
     let dir = tempfile::tempdir()?;
     let file = dir.path().join("archive.ndjson");
     let database_url = format!(
@@ -79,6 +100,11 @@ async fn related(articles: usize, requests: usize, seed: u64) -> anyhow::Result<
         took.as_secs_f64(),
         articles as f64 / took.as_secs_f64()
     );
+    Ok((dir, database_url))
+}
+
+async fn related(articles: usize, requests: usize, seed: u64) -> anyhow::Result<()> {
+    let (_dir, database_url) = imported(articles, seed)?;
     // Every request asks for a different article: the answer cache could only blur that.
     let server = Server::start(&database_url, &[("VISTKA_ANSWER_CACHE_MB", "0")]).await?;
     let client = reqwest::Client::new();
@@ -118,13 +144,7 @@ async fn related(articles: usize, requests: usize, seed: u64) -> anyhow::Result<
         ("article page with related(first: 5)", &mut with),
         ("same page without related (reference)", &mut without),
     ] {
-        let p50 = samples.percentile(0.5);
-        println!(
-            "| {name} | {} | {} | {:.2} |",
-            micros(p50),
-            micros(samples.percentile(0.99)),
-            p50.as_secs_f64() / reference.as_secs_f64()
-        );
+        println!("| {name} | {} |", cells(samples, reference));
     }
     println!(
         "related articles per page: {:.2}; server pid {}",

@@ -6,6 +6,7 @@ mod m20261125_000001_create_content;
 mod m20261125_000002_create_content_version;
 mod m20261125_000003_create_access;
 mod m20261125_000004_create_article_change;
+mod m20261125_000010_create_search;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_create_content_version::Migration),
             Box::new(m20261125_000003_create_access::Migration),
             Box::new(m20261125_000004_create_article_change::Migration),
+            Box::new(m20261125_000010_create_search::Migration),
         ]
     }
 }

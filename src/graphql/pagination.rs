@@ -47,14 +47,9 @@ impl PageArgs {
                 "first",
             ),
         };
-        if !(0..=MAX_PAGE_SIZE).contains(&size) {
-            return Err(AppError::invalid(format!(
-                "{name}: must be between 0 and {MAX_PAGE_SIZE}, got {size}"
-            )));
-        }
         Ok(Window {
             direction,
-            limit: size as u64,
+            limit: page_size(name, size)?,
             after: self
                 .after
                 .as_deref()
@@ -67,6 +62,18 @@ impl PageArgs {
                 .transpose()?,
         })
     }
+}
+
+/// A page size given as argument `name`, checked against the bounds every listing shares.
+pub fn page_size(name: &str, size: i32) -> Result<u64, AppError> {
+    u64::try_from(size)
+        .ok()
+        .filter(|_| size <= MAX_PAGE_SIZE)
+        .ok_or_else(|| {
+            AppError::invalid(format!(
+                "{name}: must be between 0 and {MAX_PAGE_SIZE}, got {size}"
+            ))
+        })
 }
 
 /// What a listing field costs in query complexity: its page size times what each item selects.

@@ -22,6 +22,7 @@ use super::{
     loaders::{ByIdLoader, LinkedLoader},
     person::PersonQuery,
     reader::Reader,
+    search::SearchQuery,
     section::SectionQuery,
     sync::SyncQuery,
     topic::TopicQuery,
@@ -42,6 +43,7 @@ pub struct Query(
     CountryQuery,
     SectionQuery,
     SyncQuery,
+    SearchQuery,
     AdminQuery,
 );
 

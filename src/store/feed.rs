@@ -139,6 +139,14 @@ pub async fn page(
     })
 }
 
+/// The public articles `filter` selects, with the two columns of their newest-first key: what
+/// search narrows by its words and orders its own way.
+pub(super) fn listing(filter: &Filter, now: i64) -> (Select<article::Entity>, Expr, Expr) {
+    let listing = Listing::new(filter);
+    let select = listing.select(Range::of(filter, now));
+    (select, listing.published_at(), listing.id())
+}
+
 /// The publication time of the newest public article in `filter` published before `before`.
 pub async fn latest(
     db: &impl ConnectionTrait,

@@ -20,7 +20,7 @@ use super::{
     line::{self, Article, Kind, Line},
     validate::{self, Problem},
 };
-use crate::store::{catalog, content, editing, snapshot, sync, version};
+use crate::store::{catalog, content, editing, search, snapshot, sync, version};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
@@ -374,7 +374,8 @@ impl Batch {
             self.load(db, &mut ids, kind).await?;
         }
         self.write_links(db, &ids).await?;
-        self.record(db, &ids, &changed, version).await
+        self.record(db, &ids, &changed, version).await?;
+        self.reindex(db, &ids, &changed).await
     }
 
     /// The section, country, person and topic lines whose stored row they change. Keys new to
@@ -458,15 +459,7 @@ impl Batch {
         changed: &HashSet<(Kind, String)>,
         version: i64,
     ) -> Result<(), DbErr> {
-        let defined = |kind: Kind| -> Vec<i64> {
-            self.defined
-                .get(&kind)
-                .into_iter()
-                .flatten()
-                .filter(|key| kind == Kind::Article || changed.contains(&(kind, (*key).clone())))
-                .filter_map(|key| ids.get(&kind)?.get(key).copied())
-                .collect()
-        };
+        let defined = |kind| self.touched(ids, changed, kind);
         let mut articles = defined(Kind::Article);
         let sections = defined(Kind::Section);
         if !sections.is_empty() {
@@ -509,6 +502,33 @@ impl Batch {
             version,
         )
         .await
+    }
+
+    /// Brings the search index up to date with what this batch wrote: its articles, and the
+    /// articles showing a person or topic whose name it `changed`.
+    async fn reindex(
+        &self,
+        db: &impl ConnectionTrait,
+        ids: &Ids,
+        changed: &HashSet<(Kind, String)>,
+    ) -> Result<(), DbErr> {
+        let defined = |kind| self.touched(ids, changed, kind);
+        let mut articles =
+            search::linked_articles(db, &defined(Kind::Person), &defined(Kind::Topic)).await?;
+        articles.extend(defined(Kind::Article));
+        search::reindex(db, &articles).await
+    }
+
+    /// Ids of the batch's articles, or of the rows of another kind whose stored row it
+    /// `changed`.
+    fn touched(&self, ids: &Ids, changed: &HashSet<(Kind, String)>, kind: Kind) -> Vec<i64> {
+        self.defined
+            .get(&kind)
+            .into_iter()
+            .flatten()
+            .filter(|key| kind == Kind::Article || changed.contains(&(kind, (*key).clone())))
+            .filter_map(|key| ids.get(&kind)?.get(key).copied())
+            .collect()
     }
 
     async fn load(

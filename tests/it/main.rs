@@ -20,6 +20,7 @@ mod production;
 mod reads;
 mod related;
 mod schema;
+mod search;
 mod sync;
 mod syndication;
 mod webhooks;

@@ -1,0 +1,269 @@
+//! Words: where they are in a text, and the one form they are indexed and searched under.
+
+use std::ops::Range;
+
+use unicode_normalization::{
+    IsNormalized, UnicodeNormalization, char::is_combining_mark, is_nfc_quick,
+};
+
+use super::stem;
+
+/// Longest indexed word, in letters: a longer run is cut, so that no backend refuses it
+/// (PostgreSQL takes lexemes of at most 2 KiB).
+const MAX_LETTERS: usize = 60;
+
+/// Most words a query may have: more make a slow query and no better answer.
+pub const MAX_QUERY_WORDS: usize = 16;
+
+/// The apostrophes Ukrainian is typed with: ' (U+0027), ’ (U+2019) and ʼ (U+02BC). Inside a
+/// word they are one letter, and that letter is dropped from the indexed form, so «прем'єр»,
+/// «прем’єр», «премʼєр» and «премєр» are all the same word.
+pub fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '\u{2019}' | '\u{02BC}')
+}
+
+/// One word of a text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Word {
+    /// Where it is, in bytes.
+    pub span: Range<usize>,
+    /// Its normalized form: composed (NFC), lower-case, without apostrophes or accents.
+    pub form: String,
+}
+
+/// The words of `text`: runs of letters and digits, with accents (combining marks) and
+/// apostrophes between letters taken in. Everything else separates words.
+pub fn words(text: &str) -> impl Iterator<Item = Word> + '_ {
+    let mut chars = text.char_indices().peekable();
+    std::iter::from_fn(move || {
+        let (start, _) = chars.find(|&(_, c)| is_letter_or_digit(c))?;
+        let mut end = text.len();
+        while let Some(&(at, c)) = chars.peek() {
+            let inside = is_letter_or_digit(c)
+                || is_combining_mark(c)
+                || (is_apostrophe(c)
+                    && text[at + c.len_utf8()..]
+                        .chars()
+                        .next()
+                        .is_some_and(is_letter_or_digit));
+            if !inside {
+                end = at;
+                break;
+            }
+            chars.next();
+        }
+        Some(Word {
+            span: start..end,
+            form: normalize(&text[start..end]),
+        })
+    })
+}
+
+/// `char::is_alphanumeric`, answered at once for ASCII and Cyrillic: archives are mostly those,
+/// and the general Unicode lookup is what indexing an archive spent most of its time in.
+fn is_letter_or_digit(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        is_cyrillic_letter(c) || c.is_alphanumeric()
+    }
+}
+
+/// The letters of the Cyrillic block: composed, and none a combining mark.
+fn is_cyrillic_letter(c: char) -> bool {
+    matches!(c, '\u{0400}'..='\u{0481}' | '\u{048A}'..='\u{04FF}')
+}
+
+fn normalize(word: &str) -> String {
+    let mut form = String::with_capacity(word.len());
+    let plain = |c: char| c.is_ascii() || is_cyrillic_letter(c) || is_apostrophe(c);
+    let kept = |c: &char| !is_combining_mark(*c) && !is_apostrophe(*c);
+    // Text is nearly always composed already; only the rest goes through composition.
+    if word.chars().all(plain) {
+        push_lower(word.chars().filter(|&c| !is_apostrophe(c)), &mut form);
+    } else if is_nfc_quick(word.chars()) == IsNormalized::Yes {
+        push_lower(word.chars().filter(kept), &mut form);
+    } else {
+        push_lower(word.nfc().filter(kept), &mut form);
+    }
+    form
+}
+
+/// Appends the letters lower-cased, at most [`MAX_LETTERS`] of them.
+fn push_lower(letters: impl Iterator<Item = char>, form: &mut String) {
+    let mut count = 0;
+    let mut push = |c: char| {
+        if count < MAX_LETTERS {
+            form.push(c);
+            count += 1;
+        }
+    };
+    for c in letters {
+        match c {
+            // The general lower-casing, a table lookup, only for letters outside ASCII and the
+            // basic Cyrillic ones.
+            'A'..='Z' => push(c.to_ascii_lowercase()),
+            'А'..='Я' => push(shifted(c, 0x20)),
+            'Ѐ'..='Џ' => push(shifted(c, 0x50)),
+            c if c.is_ascii() || ('а'..='џ').contains(&c) => push(c),
+            c => c.to_lowercase().for_each(&mut push),
+        }
+    }
+}
+
+/// The letter `by` code points further: the lower case of a basic Cyrillic capital.
+fn shifted(c: char, by: u32) -> char {
+    char::from_u32(u32::from(c) + by).unwrap_or(c)
+}
+
+/// The terms a text is indexed under: the stems of its words, in order.
+pub fn terms(text: &str) -> impl Iterator<Item = String> + '_ {
+    words(text).map(|word| stem::stem(&word.form).to_owned())
+}
+
+/// One word of a query, as the index is asked for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Term {
+    pub stem: String,
+    /// Matches every indexed term starting with `stem`: the query's last word when the query
+    /// ends inside it, as while the reader is still typing it.
+    pub prefix: bool,
+}
+
+impl Term {
+    /// Whether an indexed term matches this one.
+    pub fn matches(&self, indexed: &str) -> bool {
+        if self.prefix {
+            indexed.starts_with(&self.stem)
+        } else {
+            indexed == self.stem
+        }
+    }
+}
+
+/// A query as the index is asked it: every term must match (AND). Operators of any query
+/// language, quotes and punctuation are only separators, so no input is ever a syntax error.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Query {
+    pub terms: Vec<Term>,
+}
+
+impl Query {
+    pub fn parse(text: &str) -> Self {
+        let words: Vec<Word> = words(text).collect();
+        let mut terms: Vec<Term> = Vec::with_capacity(words.len());
+        for (index, word) in words.iter().enumerate() {
+            let prefix = index + 1 == words.len() && word.span.end == text.len();
+            let stem = if prefix {
+                stem::stem_partial(&word.form)
+            } else {
+                stem::stem(&word.form)
+            };
+            let term = Term {
+                stem: stem.to_owned(),
+                prefix,
+            };
+            if !terms.contains(&term) {
+                terms.push(term);
+            }
+        }
+        Self { terms }
+    }
+
+    /// A query with no words («», «"», «!!!») matches nothing.
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
+    /// Whether an indexed term matches any of the query's terms.
+    pub fn matches(&self, indexed: &str) -> bool {
+        self.terms.iter().any(|term| term.matches(indexed))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn forms(text: &str) -> Vec<String> {
+        words(text).map(|word| word.form).collect()
+    }
+
+    #[test]
+    fn apostrophes_are_one_letter_and_dropped() {
+        for text in ["прем'єр", "прем’єр", "премʼєр", "ПРЕМ’ЄР", "премєр"]
+        {
+            assert_eq!(forms(text), ["премєр"], "{text}");
+        }
+        assert_eq!(forms("'прем'єр' ’"), ["премєр"]);
+    }
+
+    #[test]
+    fn words_split_on_everything_but_letters_and_digits() {
+        assert_eq!(
+            forms("«Паляниця» – прем’єр-міністр, F-16: 250 млн"),
+            ["паляниця", "премєр", "міністр", "f", "16", "250", "млн"]
+        );
+        assert_eq!(
+            forms("\"* NEAR( AND OR :* ! &| -- ''"),
+            ["near", "and", "or"]
+        );
+        assert!(forms("!!! … «» ’").is_empty());
+    }
+
+    #[test]
+    fn accents_and_decomposed_letters_are_normalized() {
+        // «и» + combining breve is «й»; a stress mark is dropped.
+        assert_eq!(
+            forms("Андрі\u{0438}\u{0306} ви\u{0301}бори"),
+            ["андрій", "вибори"]
+        );
+    }
+
+    #[test]
+    fn spans_point_at_the_original_words() {
+        let text = "«Умєров», прем’єр!";
+        let spans: Vec<&str> = words(text).map(|word| &text[word.span]).collect();
+        assert_eq!(spans, ["Умєров", "прем’єр"]);
+    }
+
+    #[test]
+    fn the_last_word_is_a_prefix_while_it_is_being_typed() {
+        let query = Query::parse("Умєров Япон");
+        assert_eq!(
+            query.terms,
+            [
+                Term {
+                    stem: "умєров".into(),
+                    prefix: false
+                },
+                Term {
+                    stem: "япон".into(),
+                    prefix: true
+                },
+            ]
+        );
+        assert!(!Query::parse("Умєров Японія ").terms[1].prefix);
+        assert!(!Query::parse("«Паляниця»").terms[0].prefix);
+        assert!(Query::parse("").is_empty());
+        assert!(Query::parse("\" * :* !").is_empty());
+        assert_eq!(Query::parse("Японія японії").terms.len(), 2);
+        assert_eq!(Query::parse("Японія японії ").terms.len(), 1);
+    }
+
+    #[test]
+    fn the_fast_paths_agree_with_unicode() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(is_letter_or_digit(c), c.is_alphanumeric(), "{c:?}");
+            let mut lower = String::new();
+            push_lower(std::iter::once(c), &mut lower);
+            assert_eq!(lower, c.to_lowercase().collect::<String>(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn long_runs_are_cut() {
+        let long = "я".repeat(5_000);
+        assert_eq!(forms(&long)[0].chars().count(), MAX_LETTERS);
+    }
+}
