@@ -1,4 +1,5 @@
-//! Drafts and articles whose time has not come are invisible to every public read until they
+//! Drafts and articles whose time has not come are invisible to every public read (search
+//! included) until they
 //! are published or their time comes, with no restart; an editor's key previews them.
 
 use std::time::{Duration, Instant};
@@ -47,6 +48,9 @@ async fn everything_public(app: &TestApp) -> Vec<String> {
           country(code: "JP") {{ {page} }}
           days(first: 31) {{ edges {{ node {{ {page} }} }} }}
           article(slug: "{PUBLIC}") {{ related(first: 20) {{ slug }} }}
+          searchDraft: search(query: "chernetka", first: 100) {{ nodes {{ slug }} }}
+          searchScheduled: search(query: "zavtra", first: 100, order: NEWEST) {{ nodes {{ slug }} }}
+          searchShared: search(query: "Умєров", first: 100) {{ nodes {{ slug }} }}
           a: article(slug: "chernetka") {{ slug }}
           b: article(slug: "zavtra") {{ slug }}
         }}"#

@@ -516,3 +516,60 @@ async fn another_server_shows_a_write_within_about_a_second() {
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
 }
+
+#[tokio::test]
+async fn search_follows_writes_renames_and_deletions() {
+    let app = TestApp::seeded().await;
+    let editor = app.key("editor");
+    let found = |query: &'static str| {
+        let app = &app;
+        async move {
+            let data = app
+                .data(
+                    "query($q: String!) { search(query: $q) { nodes { slug } } }",
+                    json!({ "q": query }),
+                )
+                .await;
+            data["search"]["nodes"]
+                .as_array()
+                .expect("nodes")
+                .iter()
+                .filter_map(|n| n["slug"].as_str().map(str::to_owned))
+                .collect::<Vec<_>>()
+        }
+    };
+    app.data_as(
+        &editor,
+        r#"mutation { createArticle(input: {slug: "palianytsia", title: "Паляниця на фронті", body: "",
+            status: PUBLISHED, people: ["rustem-umierov"]}) { slug } }"#,
+        json!({}),
+    )
+    .await;
+    let ours = "palianytsia".to_owned();
+    assert!(found("паляниці").await.contains(&ours));
+    app.data_as(
+        &editor,
+        r#"mutation { updatePerson(slug: "rustem-umierov", input: {name: "Рустем Очеретянський"}) { slug } }"#,
+        json!({}),
+    )
+    .await;
+    assert!(
+        found("Очеретянський")
+            .await
+            .contains(&"palianytsia".to_owned())
+    );
+    app.data_as(
+        &editor,
+        r#"mutation { unpublishArticle(slug: "palianytsia") { slug } }"#,
+        json!({}),
+    )
+    .await;
+    assert!(!found("паляниця").await.contains(&ours));
+    app.data_as(
+        &editor,
+        r#"mutation { deleteArticle(slug: "palianytsia") }"#,
+        json!({}),
+    )
+    .await;
+    assert!(!found("паляниця").await.contains(&ours));
+}
