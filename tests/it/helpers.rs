@@ -331,6 +331,21 @@ impl TestApp {
         answer["data"].clone()
     }
 
+    /// Creates a draft `slug` through the API with `key` and schedules it a second from now;
+    /// returns that moment.
+    pub async fn schedule_soon(&self, key: &str, slug: &str) -> chrono::DateTime<chrono::Utc> {
+        let soon = chrono::Utc::now() + chrono::Duration::seconds(1);
+        self.data_as(
+            key,
+            r#"mutation($slug: String!, $at: String!) {
+                createArticle(input: {slug: $slug, title: $slug, body: ""}) { slug }
+                scheduleArticle(slug: $slug, at: $at) { slug } }"#,
+            json!({ "slug": slug, "at": soon.to_rfc3339_opts(chrono::SecondsFormat::Millis, true) }),
+        )
+        .await;
+        soon
+    }
+
     /// Like [`gql`](Self::gql), but insists there are no errors and returns `data`.
     pub async fn data(&self, query: &str, variables: Value) -> Value {
         let answer = self.gql(query, variables).await;

@@ -200,15 +200,7 @@ async fn an_article_reaching_its_time_is_synced() {
     let editor = app.key("editor");
     let mut copy = Copy::new();
     let token = sync(&app, &mut copy, None).await;
-    let soon = (chrono::Utc::now() + chrono::Duration::seconds(1))
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    app.data_as(
-        &editor,
-        r#"mutation($at: String!) { createArticle(input: {slug: "zavtra", title: "З", body: ""}) { slug }
-            scheduleArticle(slug: "zavtra", at: $at) { slug } }"#,
-        json!({ "at": soon }),
-    )
-    .await;
+    app.schedule_soon(&editor, "zavtra").await;
     // Synced before its time, the article is not in the copy, as it is not in the feed.
     let token = sync(&app, &mut copy, Some(token)).await;
     let started = std::time::Instant::now();
