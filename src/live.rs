@@ -40,6 +40,13 @@ pub struct Announcement {
     pub section: String,
 }
 
+impl Announcement {
+    /// Whether a listener that asked for `section` (none: every section) wants it.
+    pub fn is_in(&self, section: Option<&str>) -> bool {
+        section.is_none_or(|section| section == self.section)
+    }
+}
+
 /// Where announcements are heard.
 #[derive(Clone, Debug)]
 pub struct Live(broadcast::Sender<Arc<Announcement>>);

@@ -103,7 +103,7 @@ fn announced(
 ) -> impl Stream<Item = Result<Event, Infallible>> {
     BroadcastStream::new(listening).filter_map(move |heard| {
         let announcement = heard.ok()?;
-        if section.as_ref().is_some_and(|s| *s != announcement.section) {
+        if !announcement.is_in(section.as_deref()) {
             return None;
         }
         let event = Event::default()

@@ -48,8 +48,9 @@ impl Subscription {
         Ok(BroadcastStream::new(listening).filter_map(move |heard| {
             // A listener too slow to keep up misses announcements rather than stalling others.
             let announcement: Arc<Announcement> = heard.ok()?;
-            let wanted = section.as_ref().is_none_or(|s| *s == announcement.section);
-            wanted.then(|| PublishedArticle::from(&*announcement))
+            announcement
+                .is_in(section.as_deref())
+                .then(|| PublishedArticle::from(&*announcement))
         }))
     }
 }

@@ -73,20 +73,6 @@ pub async fn article_slugs(db: &impl ConnectionTrait) -> Result<Vec<(String, i64
     Ok(slugs)
 }
 
-/// Ids of the articles in any of `sections`.
-pub async fn articles_in_sections(
-    db: &impl ConnectionTrait,
-    sections: &[i64],
-) -> Result<Vec<i64>, DbErr> {
-    article::Entity::find()
-        .select_only()
-        .column(article::Column::Id)
-        .filter(article::Column::SectionId.is_in(sections.iter().copied()))
-        .into_tuple()
-        .all(db)
-        .await
-}
-
 /// Ids of the people of any of `countries`.
 pub async fn people_of_countries(
     db: &impl ConnectionTrait,

@@ -8,25 +8,21 @@ use entity::{article, article_change};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, IntoSimpleExpr, QueryFilter,
     QueryOrder, QuerySelect,
-    sea_query::{Expr, ExprTrait, OnConflict, Query, SelectStatement},
+    sea_query::{Expr, ExprTrait, OnConflict, Query},
 };
 
 use super::{CHUNK, feed};
 
-/// Logs the articles `ids` as changed at `version`.
+/// Logs as changed at `version` every article whose `column` (its id, or its section) is one
+/// of `values`.
 pub async fn record_articles(
     db: &impl ConnectionTrait,
-    ids: &[i64],
+    column: article::Column,
+    values: &[i64],
     version: i64,
 ) -> Result<(), DbErr> {
-    for chunk in ids.chunks(CHUNK) {
-        let mut select = Query::select();
-        select
-            .column(article::Column::Slug)
-            .expr(Expr::val(version))
-            .from(article::Entity)
-            .and_where(article::Column::Id.is_in(chunk.iter().copied()));
-        record(db, select).await?;
+    for chunk in values.chunks(CHUNK) {
+        record(db, column.is_in(chunk.iter().copied()), version).await?;
     }
     Ok(())
 }
@@ -45,13 +41,7 @@ pub async fn record_linked<L: EntityTrait>(
             .column(article_id)
             .from(L::default())
             .and_where(target_id.is_in(chunk.iter().copied()));
-        let mut select = Query::select();
-        select
-            .column(article::Column::Slug)
-            .expr(Expr::val(version))
-            .from(article::Entity)
-            .and_where(article::Column::Id.in_subquery(linked));
-        record(db, select).await?;
+        record(db, article::Column::Id.in_subquery(linked), version).await?;
     }
     Ok(())
 }
@@ -73,8 +63,15 @@ pub async fn record_slugs(
     Ok(())
 }
 
-/// `(slug, version)` rows of `select`, inserted or moved to their new version.
-async fn record(db: &impl ConnectionTrait, select: SelectStatement) -> Result<(), DbErr> {
+/// Logs the slugs of the articles matching `condition` as changed at `version`, inserted or
+/// moved to the new version, in one statement.
+async fn record(db: &impl ConnectionTrait, condition: Expr, version: i64) -> Result<(), DbErr> {
+    let mut select = Query::select();
+    select
+        .column(article::Column::Slug)
+        .expr(Expr::val(version))
+        .from(article::Entity)
+        .and_where(condition);
     let insert = Query::insert()
         .into_table(article_change::Entity)
         .columns([

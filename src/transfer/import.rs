@@ -460,15 +460,11 @@ impl Batch {
         version: i64,
     ) -> Result<(), DbErr> {
         let defined = |kind| self.touched(ids, changed, kind);
-        let mut articles = defined(Kind::Article);
+        sync::record_articles(db, article::Column::Id, &defined(Kind::Article), version).await?;
         let sections = defined(Kind::Section);
-        if !sections.is_empty() {
-            articles.extend(content::articles_in_sections(db, &sections).await?);
-        }
-        sync::record_articles(db, &articles, version).await?;
-        let people = defined(Kind::Person);
+        sync::record_articles(db, article::Column::SectionId, &sections, version).await?;
         let countries = defined(Kind::Country);
-        let mut shown_people = people.clone();
+        let mut shown_people = defined(Kind::Person);
         if !countries.is_empty() {
             shown_people.extend(content::people_of_countries(db, &countries).await?);
         }

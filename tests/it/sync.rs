@@ -233,3 +233,18 @@ async fn foreign_tokens_are_refused() {
         assert_eq!(answer["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
     }
 }
+
+#[tokio::test]
+async fn an_empty_archive_syncs_to_an_empty_copy_and_then_follows_imports() {
+    let app = TestApp::spawn().await;
+    let mut copy = Copy::new();
+    let token = sync(&app, &mut copy, None).await;
+    assert!(copy.is_empty());
+    let section = json!({"type": "section", "slug": "news", "name": "Новини"});
+    let article = json!({"type": "article", "slug": "persha", "title": "Перша", "body": "",
+        "published_at": "2024-09-07T10:00:00+03:00"});
+    app.db.import(&format!("{section}\n{article}\n"));
+    sync(&app, &mut copy, Some(token)).await;
+    assert_eq!(copy.keys().collect::<Vec<_>>(), ["persha"]);
+    assert_eq!(copy, walk(&app).await);
+}
