@@ -1,6 +1,12 @@
 //! Deterministic archives with a newsroom's shape: people, topics and countries of skewed
 //! (Zipf) popularity, 1–4 people, 1–3 topics and 1–3 countries per article, about 3% of
 //! articles sharing a timestamp with a neighbour, some editor's picks, Ukrainian text.
+//!
+//! Text is drawn from a vocabulary of [`VOCABULARY`] words with Zipf frequencies, as natural
+//! language has: a few words are in nearly every article, most in a few. The most common are
+//! real words ([`WORDS`]), so that search queries name them; the rest are made of Ukrainian
+//! syllables and endings. How many distinct words an article holds is what a full-text index
+//! pays for, so a small vocabulary would flatter indexing.
 
 use std::io::{self, Write};
 
@@ -12,6 +18,7 @@ use serde_json::json;
 const SECTIONS: [&str; 8] = [
     "news", "world", "economy", "politics", "war", "culture", "sport", "tech",
 ];
+/// The most common words, most common first.
 const WORDS: [&str; 40] = [
     "міністр",
     "оборони",
@@ -54,6 +61,45 @@ const WORDS: [&str; 40] = [
     "за",
     "словами",
 ];
+
+/// Distinct words of the generated text.
+const VOCABULARY: usize = 30_000;
+
+/// Words beyond [`WORDS`], each made of two to four syllables and an ending.
+fn vocabulary(rng: &mut ChaCha8Rng) -> Vec<String> {
+    const CONSONANTS: [&str; 20] = [
+        "б", "в", "г", "д", "ж", "з", "к", "л", "м", "н", "п", "р", "с", "т", "ф", "х", "ц", "ч",
+        "ш", "щ",
+    ];
+    const VOWELS: [&str; 10] = ["а", "е", "и", "і", "о", "у", "я", "ю", "є", "ї"];
+    const ENDINGS: [&str; 12] = [
+        "",
+        "",
+        "",
+        "ння",
+        "ський",
+        "ка",
+        "ів",
+        "ами",
+        "ого",
+        "ості",
+        "ення",
+        "ові",
+    ];
+    let mut words: Vec<String> = WORDS.iter().map(|word| (*word).to_owned()).collect();
+    while words.len() < VOCABULARY {
+        let mut word: String = (0..rng.random_range(2..=4))
+            .map(|_| {
+                let consonant = CONSONANTS.choose(rng).copied().unwrap_or("н");
+                let vowel = VOWELS.choose(rng).copied().unwrap_or("а");
+                format!("{consonant}{vowel}")
+            })
+            .collect();
+        word.push_str(ENDINGS.choose(rng).copied().unwrap_or(""));
+        words.push(word);
+    }
+    words
+}
 
 /// Sizes of the catalogues for an archive of `articles`.
 fn catalogue(articles: usize) -> (usize, usize, usize) {
@@ -105,6 +151,10 @@ pub fn write(articles: usize, seed: u64, out: &mut impl Write) -> io::Result<()>
     let popular_people = Zipf::new(people as f64, 1.1).map_err(io::Error::other)?;
     let popular_topics = Zipf::new(topics as f64, 1.0).map_err(io::Error::other)?;
     let popular_countries = Zipf::new(countries as f64, 1.4).map_err(io::Error::other)?;
+    let text = Text {
+        words: vocabulary(&mut rng),
+        frequency: Zipf::new(VOCABULARY as f64, 1.0).map_err(io::Error::other)?,
+    };
     let mut published = chrono::DateTime::parse_from_rfc3339("2015-01-01T08:00:00+02:00")
         .map_err(io::Error::other)?;
     for n in 0..articles {
@@ -139,15 +189,15 @@ pub fn write(articles: usize, seed: u64, out: &mut impl Write) -> io::Result<()>
         } else {
             Vec::new()
         };
-        let title = sentence(&mut rng, 8..14);
-        let lead = sentence(&mut rng, 15..30);
+        let title = text.sentence(&mut rng, 8..14);
+        let lead = text.sentence(&mut rng, 15..30);
         let paragraphs: Vec<String> = (0..rng.random_range(3..8))
             .map(|p| {
-                let text = sentence(&mut rng, 25..60);
+                let sentence = text.sentence(&mut rng, 25..60);
                 if p == 2 {
-                    format!("> «{text}», – додав він.")
+                    format!("> «{sentence}», – додав він.")
                 } else {
-                    text
+                    sentence
                 }
             })
             .collect();
@@ -172,13 +222,21 @@ fn country(n: usize) -> String {
     format!("{}{}", letter(n / 26), letter(n))
 }
 
-fn sentence(rng: &mut ChaCha8Rng, words: std::ops::Range<usize>) -> String {
-    let count = rng.random_range(words);
-    let mut text: Vec<&str> = (0..count)
-        .map(|_| *WORDS.choose(rng).unwrap_or(&"новини"))
-        .collect();
-    if let Some(first) = text.first_mut() {
-        *first = "Сьогодні";
+/// The vocabulary and how often each word is used.
+struct Text {
+    words: Vec<String>,
+    frequency: Zipf<f64>,
+}
+
+impl Text {
+    fn sentence(&self, rng: &mut ChaCha8Rng, words: std::ops::Range<usize>) -> String {
+        let count = rng.random_range(words);
+        let mut text: Vec<&str> = (0..count)
+            .map(|_| self.words[self.frequency.sample(rng) as usize - 1].as_str())
+            .collect();
+        if let Some(first) = text.first_mut() {
+            *first = "Сьогодні";
+        }
+        format!("{}.", text.join(" "))
     }
-    format!("{}.", text.join(" "))
 }

@@ -10,7 +10,11 @@ mod run;
 mod search;
 mod server;
 
-use std::{fs::File, io::BufWriter, time::Instant};
+use std::{
+    fs::File,
+    io::{BufWriter, Write},
+    time::Instant,
+};
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -32,6 +36,18 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Writes a generated archive to a file, as `run` makes them: to time or profile
+    /// `vistka import` on its own.
+    Archive {
+        /// Articles in the generated archive.
+        #[arg(long, default_value_t = 100_000)]
+        articles: usize,
+        /// Seed of the generated archive.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Where to write it.
+        output: std::path::PathBuf,
+    },
     /// The benchmark: archives of each size, four reads under load next to the floor, one
     /// table per size written to BENCHMARKS.md.
     Run(run::Options),
@@ -70,6 +86,15 @@ const WITHOUT_RELATED: &str =
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
+        Command::Archive {
+            articles,
+            seed,
+            output,
+        } => {
+            let mut file = BufWriter::new(File::create(&output)?);
+            archive::write(articles, seed, &mut file)?;
+            Ok(file.flush()?)
+        }
         Command::Run(options) => run::run(options).await,
         Command::Related {
             articles,

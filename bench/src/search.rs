@@ -1,9 +1,8 @@
 //! `vistka-bench search`: full-text queries of the kinds readers and editors type, each sent
 //! one after another over HTTP, beside the first feed page as the reference of the same run.
 //!
-//! The generated archive writes its text from a vocabulary of 40 words, so a common word is in
-//! nearly every article: every hit of such a query is ranked on each request, the worst case
-//! for search.
+//! The queries name the generated archive's most common words, each in a large share of the
+//! articles: every hit of such a query is ranked on each request, the worst case for search.
 
 use std::time::Instant;
 
