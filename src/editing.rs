@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::{
     error::{AppError, FieldProblem},
-    store::{catalog, editing, snapshot, sync, version},
+    store::{catalog, editing, search, snapshot, sync, version},
     timestamp::Timestamp,
     transfer::{
         export,
@@ -170,6 +170,8 @@ pub async fn delete(
         Kind::Topic => editing::delete::<topic::Entity>(&txn, topic::Column::Id, id).await?,
         Kind::Article => {
             editing::delete::<article::Entity>(&txn, article::Column::Id, id).await?;
+            // Foreign keys cannot reach SQLite's full-text table: its row goes here.
+            search::reindex(&txn, &[id]).await?;
             sync::record_slugs(&txn, &[key], version).await?;
         }
     }

@@ -7,6 +7,7 @@ mod m20261125_000002_create_content_version;
 mod m20261125_000003_create_access;
 mod m20261125_000004_create_article_change;
 mod m20261125_000010_create_search;
+mod m20261125_000011_slim_search_index;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_create_access::Migration),
             Box::new(m20261125_000004_create_article_change::Migration),
             Box::new(m20261125_000010_create_search::Migration),
+            Box::new(m20261125_000011_slim_search_index::Migration),
         ]
     }
 }

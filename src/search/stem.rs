@@ -12,7 +12,7 @@
 //! - stems ending in «о» lose it before «-ї», «-ю» («зброя» → «збро», «зброї» → «збр»);
 //! - words shorter than five letters are left as they are («НАТО», «мир»).
 
-use std::{collections::HashSet, sync::LazyLock};
+use std::sync::LazyLock;
 
 /// Endings that are stripped, without their order mattering: the longest one that fits wins.
 const ENDINGS: &[&str] = &[
@@ -35,8 +35,25 @@ const MIN_STEM: usize = 3;
 
 /// The stem of a lower-case word. Only Cyrillic words are stemmed; others come back whole.
 pub fn stem(word: &str) -> &str {
-    static SET: LazyLock<HashSet<&str>> = LazyLock::new(|| ENDINGS.iter().copied().collect());
-    strip(word, |tail| SET.contains(tail))
+    // Every ending fits in eight bytes, so each is one integer: a tail tried for every word
+    // indexed is looked up with a few integer comparisons instead of hashing a string.
+    static SORTED: LazyLock<Vec<u64>> = LazyLock::new(|| {
+        let mut endings: Vec<u64> = ENDINGS.iter().filter_map(|e| packed(e)).collect();
+        endings.sort_unstable();
+        endings
+    });
+    strip(word, |tail| {
+        packed(tail).is_some_and(|tail| SORTED.binary_search(&tail).is_ok())
+    })
+}
+
+/// The bytes of `tail` as one integer, if it fits in eight.
+fn packed(tail: &str) -> Option<u64> {
+    let mut bytes = [0; 8];
+    bytes
+        .get_mut(..tail.len())?
+        .copy_from_slice(tail.as_bytes());
+    Some(u64::from_le_bytes(bytes))
 }
 
 /// The stem of a word that may still be being typed: its tail may be any beginning of an
@@ -147,6 +164,7 @@ mod tests {
     #[test]
     fn no_ending_is_longer_than_the_longest_tail_tried() {
         assert!(ENDINGS.iter().all(|e| e.chars().count() <= MAX_ENDING));
+        assert!(ENDINGS.iter().all(|e| packed(e).is_some()));
     }
 
     #[test]

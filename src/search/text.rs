@@ -118,7 +118,11 @@ fn shifted(c: char, by: u32) -> char {
 
 /// The terms a text is indexed under: the stems of its words, in order.
 pub fn terms(text: &str) -> impl Iterator<Item = String> + '_ {
-    words(text).map(|word| stem::stem(&word.form).to_owned())
+    words(text).map(|word| {
+        let mut form = word.form;
+        form.truncate(stem::stem(&form).len());
+        form
+    })
 }
 
 /// One word of a query, as the index is asked for it.

@@ -1,13 +1,14 @@
 //! The search index and the queries over it.
 //!
-//! For every article, `article_document` holds all its words as `crate::search` normalizes
-//! them (title, lead, names of its people and topics, body), indexed by each backend's own
-//! full-text index (see the migration `m20261125_000010_create_search`): FTS5 on SQLite, a GIN
-//! index over a tsvector on PostgreSQL. `article_search` is narrow: whether the article is
-//! published and when, and `head` (title) and `summary` (lead and names) words for ranking, so
-//! that ranking every hit of a common word reads little. The SQL that asks the full-text
-//! indexes is raw because neither `MATCH` nor `@@` has a SeaORM form; everything else is built
-//! with sea-query.
+//! For every article, the full-text index holds its distinct terms as `crate::search`
+//! normalizes them (title, lead, names of its people and topics, body): on SQLite a contentless
+//! FTS5 table, `article_terms`, keyed by the article's id as its rowid; on PostgreSQL
+//! `article_document`, whose terms a GIN index over a tsvector serves (see the migrations
+//! `m20261125_000010_create_search` and `m20261125_000011_slim_search_index`).
+//! `article_search` is narrow: whether the article is published and when, and `head` (title)
+//! and `summary` (lead and names) words for ranking, so that ranking every hit of a common
+//! word reads little. The SQL that asks the full-text indexes is raw because neither `MATCH`
+//! nor `@@` has a SeaORM form; everything else is built with sea-query.
 //!
 //! Rows are rewritten by [`reindex`] inside the transaction that changes the content, so the
 //! index never trails the articles: a reader sees both before a write or both after it.
@@ -20,6 +21,8 @@ use sea_orm::{
     QuerySelect, QueryTrait, RelationTrait,
     sea_query::{Expr, ExprTrait, Query},
 };
+
+use tokio::task::JoinHandle;
 
 use super::{CHUNK, article::linked_keys, feed};
 use crate::{
@@ -39,6 +42,9 @@ const SUMMARY_POINTS: i64 = 1;
 enum Searched {
     ArticleSearch,
     ArticleDocument,
+    ArticleTerms,
+    Rowid,
+    Terms,
     ArticleId,
     Version,
     Published,
@@ -55,75 +61,140 @@ enum Searched {
 /// Call it inside the transaction that changes any of that (an import, a mutation), with every
 /// article it touched (in any order, repeats allowed), so that search follows the change in the
 /// same commit. After a person or topic is renamed, pass its [`linked_articles`].
+///
+/// The words of each chunk of articles are normalized on a blocking thread while the database
+/// writes the rows of the chunk before: on two cores an import indexes at the pace of the
+/// slower of the two, not of both in turn.
 pub async fn reindex(db: &impl ConnectionTrait, article_ids: &[i64]) -> Result<(), DbErr> {
     let mut article_ids = article_ids.to_vec();
     article_ids.sort_unstable();
     article_ids.dedup();
+    let mut normalizing: Option<JoinHandle<Vec<Row>>> = None;
     for chunk in article_ids.chunks(CHUNK) {
-        let articles = article::Entity::find()
-            .filter(article::Column::Id.is_in(chunk.iter().copied()))
-            .all(db)
-            .await?;
-        let people = linked_keys::<article_person::Entity, _>(
-            db,
-            article_person::Column::ArticleId,
-            article_person::Column::Position,
-            article_person::Relation::Person.def(),
-            person::Column::Name,
-            chunk,
-        )
-        .await?;
-        let topics = linked_keys::<article_topic::Entity, _>(
-            db,
-            article_topic::Column::ArticleId,
-            article_topic::Column::Position,
-            article_topic::Relation::Topic.def(),
-            topic::Column::Name,
-            chunk,
-        )
-        .await?;
-        let mut names: HashMap<i64, Vec<String>> = HashMap::new();
-        for (id, name) in people.into_iter().chain(topics) {
-            names.entry(id).or_default().push(name);
-        }
-        for table in [Searched::ArticleSearch, Searched::ArticleDocument] {
+        let (articles, mut names) = sources(db, chunk).await?;
+        let terms = TermsTable::of(db.get_database_backend());
+        for (table, id) in [
+            (Searched::ArticleSearch, Searched::ArticleId),
+            (terms.table, terms.id),
+        ] {
             let delete = Query::delete()
                 .from_table(table)
-                .and_where(Expr::col(Searched::ArticleId).is_in(chunk.iter().copied()))
+                .and_where(Expr::col(id).is_in(chunk.iter().copied()))
                 .to_owned();
             db.execute(&delete).await?;
         }
-        if articles.is_empty() {
-            continue;
+        let rows = tokio::task::spawn_blocking(move || {
+            articles
+                .iter()
+                .map(|article| Row::of(article, names.remove(&article.id).unwrap_or_default()))
+                .collect()
+        });
+        if let Some(previous) = normalizing.replace(rows) {
+            write(db, joined(previous).await?).await?;
         }
-        let mut search = Query::insert();
-        search.into_table(Searched::ArticleSearch).columns([
-            Searched::ArticleId,
-            Searched::Version,
-            Searched::Published,
-            Searched::PublishedAt,
-            Searched::Head,
-            Searched::Summary,
-        ]);
-        let mut document = Query::insert();
-        document
-            .into_table(Searched::ArticleDocument)
-            .columns([Searched::ArticleId, Searched::Document]);
-        for article in articles {
-            let row = Row::of(&article, names.remove(&article.id).unwrap_or_default());
-            search.values_panic([
-                article.id.into(),
-                VERSION.into(),
-                (article.status == article::Status::Published).into(),
-                article.published_at.into(),
-                row.head.into(),
-                row.summary.into(),
-            ]);
-            document.values_panic([article.id.into(), row.document.into()]);
-        }
-        db.execute(&search).await?;
-        db.execute(&document).await?;
     }
+    if let Some(last) = normalizing {
+        write(db, joined(last).await?).await?;
+    }
+    Ok(())
+}
+
+/// Where each backend keeps the terms of an article.
+struct TermsTable {
+    table: Searched,
+    id: Searched,
+    terms: Searched,
+}
+
+impl TermsTable {
+    fn of(backend: DbBackend) -> Self {
+        match backend {
+            DbBackend::Postgres => Self {
+                table: Searched::ArticleDocument,
+                id: Searched::ArticleId,
+                terms: Searched::Document,
+            },
+            _ => Self {
+                table: Searched::ArticleTerms,
+                id: Searched::Rowid,
+                terms: Searched::Terms,
+            },
+        }
+    }
+}
+
+/// What the rows of a chunk of articles are made from: the articles, and the names of the
+/// people and topics of each, in their order.
+async fn sources(
+    db: &impl ConnectionTrait,
+    chunk: &[i64],
+) -> Result<(Vec<article::Model>, HashMap<i64, Vec<String>>), DbErr> {
+    let articles = article::Entity::find()
+        .filter(article::Column::Id.is_in(chunk.iter().copied()))
+        .all(db)
+        .await?;
+    let people = linked_keys::<article_person::Entity, _>(
+        db,
+        article_person::Column::ArticleId,
+        article_person::Column::Position,
+        article_person::Relation::Person.def(),
+        person::Column::Name,
+        chunk,
+    )
+    .await?;
+    let topics = linked_keys::<article_topic::Entity, _>(
+        db,
+        article_topic::Column::ArticleId,
+        article_topic::Column::Position,
+        article_topic::Relation::Topic.def(),
+        topic::Column::Name,
+        chunk,
+    )
+    .await?;
+    let mut names: HashMap<i64, Vec<String>> = HashMap::new();
+    for (id, name) in people.into_iter().chain(topics) {
+        names.entry(id).or_default().push(name);
+    }
+    Ok((articles, names))
+}
+
+async fn joined(rows: JoinHandle<Vec<Row>>) -> Result<Vec<Row>, DbErr> {
+    rows.await
+        .map_err(|error| DbErr::Custom(format!("indexing words failed: {error}")))
+}
+
+/// Inserts the rows of articles whose old rows are gone.
+async fn write(db: &impl ConnectionTrait, rows: Vec<Row>) -> Result<(), DbErr> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut search = Query::insert();
+    search.into_table(Searched::ArticleSearch).columns([
+        Searched::ArticleId,
+        Searched::Version,
+        Searched::Published,
+        Searched::PublishedAt,
+        Searched::Head,
+        Searched::Summary,
+    ]);
+    let terms = TermsTable::of(db.get_database_backend());
+    let mut document = Query::insert();
+    document
+        .into_table(terms.table)
+        .columns([terms.id, terms.terms]);
+    for row in rows {
+        search.values_panic([
+            row.id.into(),
+            VERSION.into(),
+            row.published.into(),
+            row.published_at.into(),
+            row.head.into(),
+            row.summary.into(),
+        ]);
+        document.values_panic([row.id.into(), row.document.into()]);
+    }
+    db.execute(&search).await?;
+    db.execute(&document).await?;
     Ok(())
 }
 
@@ -197,10 +268,15 @@ pub async fn backfill(db: &impl ConnectionTrait) -> Result<usize, DbErr> {
     Ok(missing.len())
 }
 
-/// The words of one article, as stored.
+/// The search rows of one article, as stored.
 struct Row {
+    id: i64,
+    published: bool,
+    published_at: i64,
     head: String,
     summary: String,
+    /// Every distinct term of the article, once: the full-text indexes answer only whether an
+    /// article holds a term, so repeats would be indexed for nothing.
     document: String,
 }
 
@@ -216,16 +292,20 @@ impl Row {
             summary.extend(text::terms(name));
         }
         let body: Vec<String> = text::terms(&body::to_text(&article.body)).collect();
-        let document = [&head, &summary, &body]
+        let mut document: Vec<&str> = [&head, &summary, &body]
             .into_iter()
             .flatten()
             .map(String::as_str)
-            .collect::<Vec<_>>()
-            .join(" ");
+            .collect();
+        document.sort_unstable();
+        document.dedup();
         Self {
+            id: article.id,
+            published: article.status == article::Status::Published,
+            published_at: article.published_at,
+            document: document.join(" "),
             head: padded(&head),
             summary: padded(&summary),
-            document,
         }
     }
 }
@@ -387,7 +467,7 @@ fn matching(backend: DbBackend, terms: &[Term]) -> Expr {
                 .collect::<Vec<_>>()
                 .join(" ");
             Expr::cust_with_values(
-                r#""article_search"."article_id" IN (SELECT rowid FROM article_fts WHERE article_fts MATCH ?)"#,
+                r#""article_search"."article_id" IN (SELECT rowid FROM article_terms WHERE article_terms MATCH ?)"#,
                 [query],
             )
         }
