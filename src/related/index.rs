@@ -5,9 +5,9 @@
 //! Ranking never scores the whole archive: it walks the posting lists (one per person, topic and
 //! country, newest first) of the article's own features, from the newest visible article on,
 //! and sets aside the lists that cannot lift an article above the current fifth-best score (see
-//! [`ranking`](super::ranking)). The result is exact.
+//! `ranking.rs`). The result is exact.
 //!
-//! Everything lives in a few flat arrays (about 80 bytes an article at a million articles with
+//! Everything lives in a few flat arrays (about 75 bytes an article at a million articles with
 //! six links each): a `Vec` or a hash-map entry per article would cost more than its contents.
 
 use super::ranking::{self, Postings, Rank};
