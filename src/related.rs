@@ -2,7 +2,8 @@
 //! countries, from an in-memory index that follows the database.
 
 pub mod index;
+mod ranking;
 pub mod refresh;
 
-pub use index::{Feature, RelatedIndex};
+pub use index::{Builder, Feature, RelatedIndex};
 pub use refresh::{Refresher, SharedIndex};

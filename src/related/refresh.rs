@@ -6,10 +6,11 @@
 use std::{sync::Arc, time::Duration};
 
 use entity::{article_country, article_person, article_topic};
-use sea_orm::{DatabaseConnection, DbErr};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait};
 use tokio::sync::{Notify, watch};
+use tokio_stream::StreamExt;
 
-use super::{Feature, RelatedIndex};
+use super::{Builder, Feature, RelatedIndex};
 use crate::store::{related, snapshot, version};
 
 /// The index as currently served; cheap to clone and to read.
@@ -72,43 +73,73 @@ async fn follow(
     }
 }
 
-/// Builds the index from one consistent snapshot of the database.
+/// Builds the index from one consistent snapshot of the database, row by row.
 pub async fn load(db: &DatabaseConnection) -> Result<RelatedIndex, DbErr> {
     let txn = snapshot::begin(db).await?;
     let version = version::current(&txn).await?;
-    let articles = related::published(&txn).await?;
-    let people = related::pairs::<article_person::Entity>(
+    let mut articles = Vec::new();
+    let mut rows = related::published(&txn).await?;
+    while let Some(row) = rows.next().await {
+        articles.push(row?);
+    }
+    // A stream holds the transaction's connection until dropped.
+    drop(rows);
+    let mut index = Builder::new(version, articles);
+    file::<article_person::Entity>(
         &txn,
-        article_person::Column::ArticleId,
-        article_person::Column::PersonId,
+        &mut index,
+        [
+            article_person::Column::PersonId,
+            article_person::Column::PublishedAt,
+            article_person::Column::ArticleId,
+        ],
+        Feature::Person,
     )
     .await?;
-    let topics = related::pairs::<article_topic::Entity>(
+    file::<article_topic::Entity>(
         &txn,
-        article_topic::Column::ArticleId,
-        article_topic::Column::TopicId,
+        &mut index,
+        [
+            article_topic::Column::TopicId,
+            article_topic::Column::PublishedAt,
+            article_topic::Column::ArticleId,
+        ],
+        Feature::Topic,
     )
     .await?;
-    let countries = related::pairs::<article_country::Entity>(
+    file::<article_country::Entity>(
         &txn,
-        article_country::Column::ArticleId,
-        article_country::Column::CountryId,
+        &mut index,
+        [
+            article_country::Column::CountryId,
+            article_country::Column::PublishedAt,
+            article_country::Column::ArticleId,
+        ],
+        Feature::Country,
     )
     .await?;
-    let picks = related::picks(&txn).await?;
+    let mut rows = related::picks(&txn).await?;
+    while let Some(row) = rows.next().await {
+        let (article, pick) = row?;
+        index.pick(article, pick);
+    }
+    drop(rows);
     txn.commit().await?;
-    let features = people
-        .into_iter()
-        .map(|(article, id)| (article, Feature::Person(id)))
-        .chain(
-            topics
-                .into_iter()
-                .map(|(article, id)| (article, Feature::Topic(id))),
-        )
-        .chain(
-            countries
-                .into_iter()
-                .map(|(article, id)| (article, Feature::Country(id))),
-        );
-    Ok(RelatedIndex::build(version, articles, features, picks))
+    Ok(index.finish())
+}
+
+/// Files every link of table `L`, whose `[target, published_at, article]` columns are given, as
+/// `feature(target)`.
+async fn file<L: EntityTrait>(
+    txn: &DatabaseTransaction,
+    index: &mut Builder,
+    [target, published_at, article]: [L::Column; 3],
+    feature: fn(i64) -> Feature,
+) -> Result<(), DbErr> {
+    let mut rows = related::links::<_, L>(txn, target, published_at, article).await?;
+    while let Some(row) = rows.next().await {
+        let (target, article) = row?;
+        index.link(feature(target), article);
+    }
+    Ok(())
 }

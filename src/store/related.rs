@@ -1,40 +1,66 @@
-//! What the related-articles index is built from: published articles and their links.
+//! What the related-articles index is built from: published articles and their links, streamed
+//! row by row, because at a million articles the rows held at once would weigh more than the
+//! index built from them.
+
+use std::pin::Pin;
 
 use entity::{article, article_related};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    StreamTrait,
 };
+use tokio_stream::Stream;
+
+/// Rows as they come from the database.
+pub type Rows<'a, T> = Pin<Box<dyn Stream<Item = Result<T, DbErr>> + Send + 'a>>;
 
 /// Published articles (embargoed ones included; the clock is checked per request) as
 /// `(id, published_at)`.
-pub async fn published(db: &impl ConnectionTrait) -> Result<Vec<(i64, i64)>, DbErr> {
+pub async fn published<C>(db: &C) -> Result<Rows<'_, (i64, i64)>, DbErr>
+where
+    C: ConnectionTrait + StreamTrait + Send,
+{
     article::Entity::find()
         .select_only()
         .column(article::Column::Id)
         .column(article::Column::PublishedAt)
         .filter(article::Column::Status.eq(article::Status::Published))
         .into_tuple()
-        .all(db)
+        .stream(db)
         .await
 }
 
-/// Every `(article, target)` pair of a link table.
-pub async fn pairs<L: EntityTrait>(
-    db: &impl ConnectionTrait,
-    article_id: L::Column,
+/// Every `(target, article)` pair of a link table, grouped by target and newest first within
+/// it: the order of the link table's own index on (target, published_at, article), read
+/// backwards, so the database sorts nothing and each target's articles arrive as a posting
+/// list.
+pub async fn links<C, L>(
+    db: &C,
     target_id: L::Column,
-) -> Result<Vec<(i64, i64)>, DbErr> {
+    published_at: L::Column,
+    article_id: L::Column,
+) -> Result<Rows<'_, (i64, i64)>, DbErr>
+where
+    C: ConnectionTrait + StreamTrait + Send,
+    L: EntityTrait,
+{
     L::find()
         .select_only()
-        .column(article_id)
         .column(target_id)
+        .column(article_id)
+        .order_by_desc(target_id)
+        .order_by_desc(published_at)
+        .order_by_desc(article_id)
         .into_tuple()
-        .all(db)
+        .stream(db)
         .await
 }
 
 /// The editor's picks, `(article, pick)`, in each article's order.
-pub async fn picks(db: &impl ConnectionTrait) -> Result<Vec<(i64, i64)>, DbErr> {
+pub async fn picks<C>(db: &C) -> Result<Rows<'_, (i64, i64)>, DbErr>
+where
+    C: ConnectionTrait + StreamTrait + Send,
+{
     article_related::Entity::find()
         .select_only()
         .column(article_related::Column::ArticleId)
@@ -42,6 +68,6 @@ pub async fn picks(db: &impl ConnectionTrait) -> Result<Vec<(i64, i64)>, DbErr> 
         .order_by_asc(article_related::Column::ArticleId)
         .order_by_asc(article_related::Column::Position)
         .into_tuple()
-        .all(db)
+        .stream(db)
         .await
 }

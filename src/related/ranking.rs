@@ -1,0 +1,164 @@
+//! The best-scoring articles of a few weighted posting lists, without scoring them all.
+//!
+//! This is MaxScore: once the best `count` are known to score at least t, an article found only
+//! in lists whose weights add up to t or less cannot beat them. Those lists are set aside (the
+//! longest that fit, so that the fewest postings remain), and only the union of the others is
+//! walked, newest first; each article met there is scored exactly by the caller (from the
+//! article's own features, not by probing the lists set aside). WAND skips within every list
+//! instead, but when the best scores need several long lists at once (two popular people and a
+//! popular topic), it leapfrogs through their intersection one seek at a time, where MaxScore
+//! reads one short list straight through.
+
+/// Position of an article in the newest-first order: 0 is the newest.
+pub type Rank = u32;
+
+/// One posting list: ranks ascending, each worth `weight` to an article it holds.
+#[derive(Debug)]
+pub struct Postings<'a> {
+    pub ranks: &'a [Rank],
+    pub weight: u32,
+}
+
+/// The `count` best articles by exact `score`, then rank, among those at `from` or later that
+/// `eligible` admits and that score above zero; best first. `score` must be the sum of the
+/// weights of the lists holding the article.
+pub fn best(
+    lists: &[Postings<'_>],
+    from: Rank,
+    count: usize,
+    score: impl Fn(Rank) -> u32,
+    eligible: impl Fn(Rank) -> bool,
+) -> Vec<Rank> {
+    let mut cursors: Vec<Cursor<'_>> = lists
+        .iter()
+        .filter(|list| list.weight > 0)
+        .map(|list| Cursor {
+            ranks: list.ranks,
+            at: list.ranks.partition_point(|&rank| rank < from),
+            weight: list.weight,
+            walked: true,
+        })
+        .collect();
+    let total: u32 = cursors.iter().map(|c| c.weight).sum();
+    // Best first: higher score, then lower rank (newer).
+    let mut top: Vec<(u32, Rank)> = Vec::with_capacity(count + 1);
+    let mut threshold = 0;
+    let mut set_aside = 0;
+    while count > 0 && total > threshold {
+        let Some(candidate) = cursors
+            .iter()
+            .filter(|c| c.walked)
+            .filter_map(Cursor::current)
+            .min()
+        else {
+            break;
+        };
+        let mut bound = set_aside;
+        for cursor in cursors.iter_mut().filter(|c| c.walked) {
+            if cursor.current() == Some(candidate) {
+                bound += cursor.weight;
+                cursor.at += 1;
+            }
+        }
+        if bound <= threshold || !eligible(candidate) {
+            continue;
+        }
+        let score = score(candidate);
+        if score <= threshold {
+            continue;
+        }
+        let at = top.partition_point(|&(s, _)| s >= score);
+        top.insert(at, (score, candidate));
+        top.truncate(count);
+        if top.len() == count && top[count - 1].0 > threshold {
+            threshold = top[count - 1].0;
+            set_aside = set_aside_within(&mut cursors, threshold, candidate + 1);
+        }
+    }
+    top.into_iter().map(|(_, rank)| rank).collect()
+}
+
+/// Chooses which lists to stop walking now that only scores above `threshold` count: greedily
+/// the longest remainders per unit of weight, while their weights add up to `threshold` or
+/// less. Lists walked again resume at `next`. Returns the weight set aside.
+fn set_aside_within(cursors: &mut [Cursor<'_>], threshold: u32, next: Rank) -> u32 {
+    let mut order: Vec<usize> = (0..cursors.len()).collect();
+    // a.left / a.weight > b.left / b.weight, without division.
+    order.sort_unstable_by(|&a, &b| {
+        let (a, b) = (&cursors[a], &cursors[b]);
+        (b.left() * u64::from(a.weight)).cmp(&(a.left() * u64::from(b.weight)))
+    });
+    let mut weight = 0;
+    for i in order {
+        let cursor = &mut cursors[i];
+        let fits = weight + cursor.weight <= threshold;
+        if fits {
+            weight += cursor.weight;
+        } else if !cursor.walked {
+            cursor.seek(next);
+        }
+        cursor.walked = !fits;
+    }
+    weight
+}
+
+/// A position in one posting list.
+#[derive(Debug)]
+struct Cursor<'a> {
+    ranks: &'a [Rank],
+    at: usize,
+    weight: u32,
+    /// Whether candidates are drawn from this list; a list set aside keeps its old position.
+    walked: bool,
+}
+
+impl Cursor<'_> {
+    fn current(&self) -> Option<Rank> {
+        self.ranks.get(self.at).copied()
+    }
+
+    /// Postings not yet passed (as of the last move, for a list set aside).
+    fn left(&self) -> u64 {
+        (self.ranks.len() - self.at) as u64
+    }
+
+    /// Moves to the first rank at or after `target`, galloping: the target is usually near,
+    /// and a binary search over the whole remainder of a long list would touch cold memory.
+    fn seek(&mut self, target: Rank) {
+        let rest = &self.ranks[self.at..];
+        if rest.first().is_none_or(|&rank| rank >= target) {
+            return;
+        }
+        // rest[step / 2] < target throughout.
+        let mut step = 1;
+        while step < rest.len() && rest[step] < target {
+            step *= 2;
+        }
+        let (low, high) = (step / 2 + 1, (step + 1).min(rest.len()));
+        self.at += low + rest[low..high].partition_point(|&rank| rank < target);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn seeking_finds_the_first_rank_at_or_after_the_target(
+            mut ranks in prop::collection::vec(0..200u32, 0..100),
+            start in 0..100usize,
+            target in 0..220u32,
+        ) {
+            ranks.sort_unstable();
+            ranks.dedup();
+            let start = start.min(ranks.len());
+            let mut cursor = Cursor { ranks: &ranks, at: start, weight: 1, walked: true };
+            cursor.seek(target);
+            let expected = start + ranks[start..].partition_point(|&rank| rank < target);
+            prop_assert_eq!(cursor.at, expected);
+        }
+    }
+}
