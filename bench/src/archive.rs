@@ -62,6 +62,9 @@ const WORDS: [&str; 40] = [
     "словами",
 ];
 
+/// Seconds from the first article to about the last: ten years.
+const SPAN_SECONDS: i64 = 10 * 365 * 24 * 3600;
+
 /// Distinct words of the generated text.
 const VOCABULARY: usize = 30_000;
 
@@ -157,10 +160,14 @@ pub fn write(articles: usize, seed: u64, out: &mut impl Write) -> io::Result<()>
     };
     let mut published = chrono::DateTime::parse_from_rfc3339("2015-01-01T08:00:00+02:00")
         .map_err(io::Error::other)?;
+    // Every archive spans the ten years to 2025, as a newsroom's would, whatever its size: a
+    // larger archive publishes more often, and never runs into the future (where every
+    // article would be embargoed, so no reader would see it).
+    let mean_gap = (SPAN_SECONDS / articles.max(1) as i64).max(2);
     for n in 0..articles {
         // About 3% share their timestamp with the previous article.
         if !rng.random_bool(0.03) {
-            published += chrono::Duration::seconds(rng.random_range(60..7_200));
+            published += chrono::Duration::seconds(rng.random_range(1..2 * mean_gap));
         }
         let pick = |rng: &mut ChaCha8Rng, zipf: &Zipf<f64>, most: usize| -> Vec<usize> {
             let mut picked: Vec<usize> = Vec::new();

@@ -91,6 +91,9 @@ const WITHOUT_RELATED: &str =
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // Built with the whole workspace, reqwest takes vistka's TLS features, which leave the
+    // choice of crypto to the program; it is never used here, but must be made.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     match Cli::parse().command {
         Command::Archive {
             articles,
