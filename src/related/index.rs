@@ -393,6 +393,17 @@ mod tests {
         ]
     }
 
+    /// Links drawn as `(index into articles, feature)`, each made once, to the articles' ids.
+    fn linked(articles: &[(i64, i64)], links: Vec<(usize, Feature)>) -> Vec<(i64, Feature)> {
+        links
+            .into_iter()
+            .filter(|(a, _)| *a < articles.len())
+            .map(|(a, f)| (articles[a].0, f))
+            .collect::<std::collections::HashSet<_>>()
+            .into_iter()
+            .collect()
+    }
+
     proptest! {
         #[test]
         fn ranking_matches_the_definition(
@@ -402,13 +413,7 @@ mod tests {
             now in 0..7i64,
         ) {
             let articles: Vec<(i64, i64)> = (1..).zip(times).collect();
-            let features: Vec<(i64, Feature)> = links
-                .into_iter()
-                .filter(|(a, _)| *a < articles.len())
-                .map(|(a, f)| (articles[a].0, f))
-                .collect::<std::collections::HashSet<_>>()
-                .into_iter()
-                .collect();
+            let features = linked(&articles, links);
             let index = build(1, articles.clone(), features.clone(), []);
             for &(article, _) in &articles {
                 prop_assert_eq!(
@@ -431,13 +436,7 @@ mod tests {
         ) {
             let weights = RelatedWeights { person, topic, country };
             let articles: Vec<(i64, i64)> = (1..).zip(times).collect();
-            let features: Vec<(i64, Feature)> = links
-                .into_iter()
-                .filter(|(a, _)| *a < articles.len())
-                .map(|(a, f)| (articles[a].0, f))
-                .collect::<std::collections::HashSet<_>>()
-                .into_iter()
-                .collect();
+            let features = linked(&articles, links);
             let index = build(1, articles.clone(), features.clone(), []);
             for &(article, _) in articles.iter().step_by(7) {
                 prop_assert_eq!(
