@@ -1,6 +1,6 @@
 //! Words: where they are in a text, and the one form they are indexed and searched under.
 
-use std::ops::Range;
+use std::{collections::HashSet, ops::Range};
 
 use unicode_normalization::{
     IsNormalized, UnicodeNormalization, char::is_combining_mark, is_nfc_quick,
@@ -34,6 +34,14 @@ pub struct Word {
 /// The words of `text`: runs of letters and digits, with accents (combining marks) and
 /// apostrophes between letters taken in. Everything else separates words.
 pub fn words(text: &str) -> impl Iterator<Item = Word> + '_ {
+    spans(text).map(|span| Word {
+        form: normalize(&text[span.clone()]),
+        span,
+    })
+}
+
+/// Where the words of `text` are, in bytes.
+fn spans(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
     let mut chars = text.char_indices().peekable();
     std::iter::from_fn(move || {
         let (start, _) = chars.find(|&(_, c)| is_letter_or_digit(c))?;
@@ -52,10 +60,7 @@ pub fn words(text: &str) -> impl Iterator<Item = Word> + '_ {
             }
             chars.next();
         }
-        Some(Word {
-            span: start..end,
-            form: normalize(&text[start..end]),
-        })
+        Some(start..end)
     })
 }
 
@@ -76,17 +81,22 @@ fn is_cyrillic_letter(c: char) -> bool {
 
 fn normalize(word: &str) -> String {
     let mut form = String::with_capacity(word.len());
+    normalize_into(word, &mut form);
+    form
+}
+
+/// Appends the normalized form of `word` to `form`.
+fn normalize_into(word: &str, form: &mut String) {
     let plain = |c: char| c.is_ascii() || is_cyrillic_letter(c) || is_apostrophe(c);
     let kept = |c: &char| !is_combining_mark(*c) && !is_apostrophe(*c);
     // Text is nearly always composed already; only the rest goes through composition.
     if word.chars().all(plain) {
-        push_lower(word.chars().filter(|&c| !is_apostrophe(c)), &mut form);
+        push_lower(word.chars().filter(|&c| !is_apostrophe(c)), form);
     } else if is_nfc_quick(word.chars()) == IsNormalized::Yes {
-        push_lower(word.chars().filter(kept), &mut form);
+        push_lower(word.chars().filter(kept), form);
     } else {
-        push_lower(word.nfc().filter(kept), &mut form);
+        push_lower(word.nfc().filter(kept), form);
     }
-    form
 }
 
 /// Appends the letters lower-cased, at most [`MAX_LETTERS`] of them.
@@ -123,6 +133,33 @@ pub fn terms(text: &str) -> impl Iterator<Item = String> + '_ {
         form.truncate(stem::stem(&form).len());
         form
     })
+}
+
+/// The distinct terms of all of `texts`, sorted. A word met again costs one lookup of its
+/// form: each distinct form is stemmed and kept once, as an article's body repeats most of
+/// its words many times.
+pub fn distinct_terms<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut forms: HashSet<String, foldhash::fast::RandomState> = HashSet::default();
+    let mut form = String::new();
+    for text in texts {
+        for span in spans(text) {
+            form.clear();
+            normalize_into(&text[span], &mut form);
+            if !forms.contains(form.as_str()) {
+                forms.insert(form.clone());
+            }
+        }
+    }
+    let mut terms: Vec<String> = forms
+        .into_iter()
+        .map(|mut form| {
+            form.truncate(stem::stem(&form).len());
+            form
+        })
+        .collect();
+    terms.sort_unstable();
+    terms.dedup();
+    terms
 }
 
 /// One word of a query, as the index is asked for it.
@@ -263,6 +300,22 @@ mod tests {
             push_lower(std::iter::once(c), &mut lower);
             assert_eq!(lower, c.to_lowercase().collect::<String>(), "{c:?}");
         }
+    }
+
+    #[test]
+    fn distinct_terms_are_the_sorted_set_of_the_terms() {
+        let texts = [
+            "Японія, японії та Японією",
+            "«Умєров» у Японії; ПРЕМ’ЄР прем'єра",
+        ];
+        let mut expected: Vec<String> = texts.iter().flat_map(|text| terms(text)).collect();
+        expected.sort_unstable();
+        expected.dedup();
+        assert_eq!(distinct_terms(texts), expected);
+        assert_eq!(
+            distinct_terms(texts),
+            ["премєр", "та", "у", "умєров", "япон"]
+        );
     }
 
     #[test]
