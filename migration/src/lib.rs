@@ -1,6 +1,7 @@
 //! Database migrations, run by `vistka migrate` and automatically by `serve` and `import`.
 
 pub use sea_orm_migration::prelude::*;
+use sea_orm_migration::sea_orm::DbBackend;
 
 mod m20261125_000001_create_content;
 mod m20261125_000002_create_content_version;
@@ -8,6 +9,7 @@ mod m20261125_000003_create_access;
 mod m20261125_000004_create_article_change;
 mod m20261125_000010_create_search;
 mod m20261125_000011_slim_search_index;
+mod m20261128_000012_larger_fts_batches;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -22,6 +24,15 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_create_article_change::Migration),
             Box::new(m20261125_000010_create_search::Migration),
             Box::new(m20261125_000011_slim_search_index::Migration),
+            Box::new(m20261128_000012_larger_fts_batches::Migration),
         ]
     }
+}
+
+/// Runs `sql` on SQLite only: for SQLite's full-text tables, which PostgreSQL does without.
+async fn on_sqlite(manager: &SchemaManager<'_>, sql: &str) -> Result<(), DbErr> {
+    if manager.get_database_backend() == DbBackend::Sqlite {
+        manager.get_connection().execute_unprepared(sql).await?;
+    }
+    Ok(())
 }

@@ -22,7 +22,7 @@ pub struct Migration;
 /// SQLite: an external-content FTS5 table over `article_document`, kept in step by triggers,
 /// without positions (`detail = none`: no phrase is ever asked), with prefix indexes of 2 and 3
 /// letters for search-as-you-type.
-const SQLITE_UP: &str = "
+pub(crate) const SQLITE_UP: &str = "
 CREATE VIRTUAL TABLE article_fts USING fts5(
     document, content = 'article_document', content_rowid = 'article_id',
     tokenize = 'ascii', detail = none, prefix = '2 3'

@@ -13,7 +13,9 @@
 //! Undoing it brings back the previous tables empty and marks every article's search rows as
 //! stale, so that the next start indexes the archive again (see `store::search::backfill`).
 
-use sea_orm_migration::{prelude::*, sea_orm::DbBackend};
+use sea_orm_migration::prelude::*;
+
+use crate::{m20261125_000010_create_search as create_search, on_sqlite};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -30,6 +32,7 @@ DROP TABLE article_fts;
 DROP TABLE article_document;
 ";
 
+/// The table of 000010, empty: its full-text table and triggers follow, as 000010 made them.
 const SQLITE_DOWN: &str = "
 DROP TABLE article_terms;
 CREATE TABLE article_document (
@@ -37,44 +40,17 @@ CREATE TABLE article_document (
     document text NOT NULL,
     FOREIGN KEY (article_id) REFERENCES article (id) ON DELETE CASCADE
 );
-CREATE VIRTUAL TABLE article_fts USING fts5(
-    document, content = 'article_document', content_rowid = 'article_id',
-    tokenize = 'ascii', detail = none, prefix = '2 3'
-);
-CREATE TRIGGER article_document_insert AFTER INSERT ON article_document BEGIN
-    INSERT INTO article_fts (rowid, document) VALUES (new.article_id, new.document);
-END;
-CREATE TRIGGER article_document_delete AFTER DELETE ON article_document BEGIN
-    INSERT INTO article_fts (article_fts, rowid, document)
-        VALUES ('delete', old.article_id, old.document);
-END;
-CREATE TRIGGER article_document_update AFTER UPDATE ON article_document BEGIN
-    INSERT INTO article_fts (article_fts, rowid, document)
-        VALUES ('delete', old.article_id, old.document);
-    INSERT INTO article_fts (rowid, document) VALUES (new.article_id, new.document);
-END;
 DELETE FROM article_search;
 ";
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        if manager.get_database_backend() == DbBackend::Sqlite {
-            manager
-                .get_connection()
-                .execute_unprepared(SQLITE_UP)
-                .await?;
-        }
-        Ok(())
+        on_sqlite(manager, SQLITE_UP).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        if manager.get_database_backend() == DbBackend::Sqlite {
-            manager
-                .get_connection()
-                .execute_unprepared(SQLITE_DOWN)
-                .await?;
-        }
-        Ok(())
+        on_sqlite(manager, SQLITE_DOWN).await?;
+        on_sqlite(manager, create_search::SQLITE_UP).await
     }
 }

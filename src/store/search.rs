@@ -54,47 +54,77 @@ enum Searched {
     Document,
 }
 
+/// Articles a statement writes to the full-text table at most. FTS5 turns what one statement
+/// writes into at least one new segment, and later merges segments; a few large ones cost far
+/// less merging than many small ones (the migration `m20261128_000012_larger_fts_batches`
+/// lets its in-memory hash hold this many articles' terms). Two values a row keep it under
+/// the bind-parameter limits.
+const FULL_TEXT_BATCH: usize = 16_000;
+
 /// Rewrites the search rows of `article_ids` from the articles as they are now in `db`: their
 /// title, lead, body, status, publication time and the names of their people and topics. Ids
 /// of articles that no longer exist are skipped.
 ///
 /// Call it inside the transaction that changes any of that (an import, a mutation), with every
 /// article it touched (in any order, repeats allowed), so that search follows the change in the
-/// same commit. After a person or topic is renamed, pass its [`linked_articles`].
+/// same commit. After a person or topic is renamed, pass its [`linked_articles`]. An import,
+/// which holds the text of its articles already, gives it to [`index`] instead.
 ///
-/// The words of each chunk of articles are normalized on a blocking thread while the database
-/// writes the rows of the chunk before: on two cores an import indexes at the pace of the
-/// slower of the two, not of both in turn.
+/// The words of each batch of articles are normalized on a blocking thread while the database
+/// writes the rows of the batch before: on two cores indexing goes at the pace of the slower of
+/// the two, not of both in turn.
 pub async fn reindex(db: &impl ConnectionTrait, article_ids: &[i64]) -> Result<(), DbErr> {
     let mut article_ids = article_ids.to_vec();
     article_ids.sort_unstable();
     article_ids.dedup();
-    let mut normalizing: Option<JoinHandle<Vec<Row>>> = None;
-    for chunk in article_ids.chunks(CHUNK) {
-        let (articles, mut names) = sources(db, chunk).await?;
-        let terms = TermsTable::of(db.get_database_backend());
-        for (table, id) in [
-            (Searched::ArticleSearch, Searched::ArticleId),
-            (terms.table, terms.id),
-        ] {
-            let delete = Query::delete()
-                .from_table(table)
-                .and_where(Expr::col(id).is_in(chunk.iter().copied()))
-                .to_owned();
-            db.execute(&delete).await?;
-        }
-        let rows = tokio::task::spawn_blocking(move || {
+    let mut normalizing: Option<JoinHandle<Vec<(i64, Prepared)>>> = None;
+    for batch in article_ids.chunks(FULL_TEXT_BATCH) {
+        let articles = article::Entity::find()
+            .filter(article::Column::Id.is_in(batch.iter().copied()))
+            .all(db)
+            .await?;
+        let prepared = tokio::task::spawn_blocking(move || {
             articles
                 .iter()
-                .map(|article| Row::of(article, names.remove(&article.id).unwrap_or_default()))
+                .map(|article| (article.id, Prepared::of_article(article)))
                 .collect()
         });
-        if let Some(previous) = normalizing.replace(rows) {
-            write(db, joined(previous).await?).await?;
+        if let Some(previous) = normalizing.replace(prepared) {
+            index(db, joined(previous).await?).await?;
         }
     }
     if let Some(last) = normalizing {
-        write(db, joined(last).await?).await?;
+        index(db, joined(last).await?).await?;
+    }
+    Ok(())
+}
+
+/// Rewrites the search rows of `articles`, whose words were [`Prepared`] from their text as
+/// this transaction wrote it; the names of their people and topics are read from `db`.
+pub async fn index(db: &impl ConnectionTrait, articles: Vec<(i64, Prepared)>) -> Result<(), DbErr> {
+    let terms = TermsTable::of(db.get_database_backend());
+    let mut articles = articles.into_iter().peekable();
+    while articles.peek().is_some() {
+        let batch: Vec<(i64, Prepared)> = articles.by_ref().take(FULL_TEXT_BATCH).collect();
+        let ids: Vec<i64> = batch.iter().map(|(id, _)| *id).collect();
+        for chunk in ids.chunks(CHUNK) {
+            for (table, id) in [
+                (Searched::ArticleSearch, Searched::ArticleId),
+                (terms.table, terms.id),
+            ] {
+                let delete = Query::delete()
+                    .from_table(table)
+                    .and_where(Expr::col(id).is_in(chunk.iter().copied()))
+                    .to_owned();
+                db.execute(&delete).await?;
+            }
+        }
+        let mut names = names(db, &ids).await?;
+        let rows = batch
+            .into_iter()
+            .map(|(id, prepared)| Row::of(id, prepared, names.remove(&id).unwrap_or_default()))
+            .collect();
+        write(db, rows).await?;
     }
     Ok(())
 }
@@ -123,23 +153,18 @@ impl TermsTable {
     }
 }
 
-/// What the rows of a chunk of articles are made from: the articles, and the names of the
-/// people and topics of each, in their order.
-async fn sources(
+/// The names of the people and topics of each of `articles`, in their order.
+async fn names(
     db: &impl ConnectionTrait,
-    chunk: &[i64],
-) -> Result<(Vec<article::Model>, HashMap<i64, Vec<String>>), DbErr> {
-    let articles = article::Entity::find()
-        .filter(article::Column::Id.is_in(chunk.iter().copied()))
-        .all(db)
-        .await?;
+    articles: &[i64],
+) -> Result<HashMap<i64, Vec<String>>, DbErr> {
     let people = linked_keys::<article_person::Entity, _>(
         db,
         article_person::Column::ArticleId,
         article_person::Column::Position,
         article_person::Relation::Person.def(),
         person::Column::Name,
-        chunk,
+        articles,
     )
     .await?;
     let topics = linked_keys::<article_topic::Entity, _>(
@@ -148,52 +173,58 @@ async fn sources(
         article_topic::Column::Position,
         article_topic::Relation::Topic.def(),
         topic::Column::Name,
-        chunk,
+        articles,
     )
     .await?;
     let mut names: HashMap<i64, Vec<String>> = HashMap::new();
     for (id, name) in people.into_iter().chain(topics) {
         names.entry(id).or_default().push(name);
     }
-    Ok((articles, names))
+    Ok(names)
 }
 
-async fn joined(rows: JoinHandle<Vec<Row>>) -> Result<Vec<Row>, DbErr> {
-    rows.await
+async fn joined(prepared: JoinHandle<Vec<(i64, Prepared)>>) -> Result<Vec<(i64, Prepared)>, DbErr> {
+    prepared
+        .await
         .map_err(|error| DbErr::Custom(format!("indexing words failed: {error}")))
 }
 
-/// Inserts the rows of articles whose old rows are gone.
+/// Inserts the rows of articles whose old rows are gone: the full-text terms of all of them in
+/// one statement, the ranking rows a chunk at a time.
 async fn write(db: &impl ConnectionTrait, rows: Vec<Row>) -> Result<(), DbErr> {
     if rows.is_empty() {
         return Ok(());
     }
-    let mut search = Query::insert();
-    search.into_table(Searched::ArticleSearch).columns([
-        Searched::ArticleId,
-        Searched::Version,
-        Searched::Published,
-        Searched::PublishedAt,
-        Searched::Head,
-        Searched::Summary,
-    ]);
     let terms = TermsTable::of(db.get_database_backend());
     let mut document = Query::insert();
     document
         .into_table(terms.table)
         .columns([terms.id, terms.terms]);
-    for row in rows {
-        search.values_panic([
-            row.id.into(),
-            VERSION.into(),
-            row.published.into(),
-            row.published_at.into(),
-            row.head.into(),
-            row.summary.into(),
+    for chunk in rows.chunks(CHUNK) {
+        let mut search = Query::insert();
+        search.into_table(Searched::ArticleSearch).columns([
+            Searched::ArticleId,
+            Searched::Version,
+            Searched::Published,
+            Searched::PublishedAt,
+            Searched::Head,
+            Searched::Summary,
         ]);
+        for row in chunk {
+            search.values_panic([
+                row.id.into(),
+                VERSION.into(),
+                row.published.into(),
+                row.published_at.into(),
+                row.head.as_str().into(),
+                row.summary.as_str().into(),
+            ]);
+        }
+        db.execute(&search).await?;
+    }
+    for row in rows {
         document.values_panic([row.id.into(), row.document.into()]);
     }
-    db.execute(&search).await?;
     db.execute(&document).await?;
     Ok(())
 }
@@ -275,36 +306,77 @@ struct Row {
     published_at: i64,
     head: String,
     summary: String,
-    /// Every distinct term of the article, once: the full-text indexes answer only whether an
-    /// article holds a term, so repeats would be indexed for nothing.
+    /// The distinct terms of the article's text, then those of its names: the full-text
+    /// indexes answer only whether an article holds a term, so the body's repeats are left out.
     document: String,
 }
 
-impl Row {
-    fn of(article: &article::Model, names: Vec<String>) -> Self {
-        let head: Vec<String> = text::terms(&article.title).collect();
-        let mut summary: Vec<String> = article
-            .lead
-            .as_deref()
-            .map(|lead| text::terms(lead).collect())
-            .unwrap_or_default();
-        for name in &names {
-            summary.extend(text::terms(name));
-        }
-        let body: Vec<String> = text::terms(&body::to_text(&article.body)).collect();
-        let mut document: Vec<&str> = [&head, &summary, &body]
-            .into_iter()
-            .flatten()
-            .map(String::as_str)
-            .collect();
-        document.sort_unstable();
-        document.dedup();
+/// An article's words, normalized: all its search rows need but the names of its people and
+/// topics. Normalizing is most of what indexing costs, so it is done apart from the database:
+/// on another thread, while the database writes something else.
+#[derive(Debug)]
+pub struct Prepared {
+    published: bool,
+    published_at: i64,
+    /// The title's terms, [`padded`].
+    head: String,
+    lead: Vec<String>,
+    /// The distinct terms of the title, the lead and the body, sorted, joined by spaces.
+    document: String,
+}
+
+impl Prepared {
+    /// The words of an article with this title, lead and (Markdown) body.
+    pub fn of(
+        (title, lead, body): (&str, Option<&str>, &str),
+        published: bool,
+        published_at: i64,
+    ) -> Self {
+        let body = body::to_text(body);
+        let head: Vec<String> = text::terms(title).collect();
         Self {
-            id: article.id,
-            published: article.status == article::Status::Published,
-            published_at: article.published_at,
-            document: document.join(" "),
+            published,
+            published_at,
             head: padded(&head),
+            lead: lead
+                .map(|lead| text::terms(lead).collect())
+                .unwrap_or_default(),
+            document: text::distinct_terms([title, lead.unwrap_or_default(), &body]).join(" "),
+        }
+    }
+
+    fn of_article(article: &article::Model) -> Self {
+        Self::of(
+            (&article.title, article.lead.as_deref(), &article.body),
+            article.status == article::Status::Published,
+            article.published_at,
+        )
+    }
+}
+
+impl Row {
+    /// The rows of an article: its `prepared` words, and the terms of the `names` of its people
+    /// and topics added to its summary and its document. A name's term may already be in the
+    /// document: both full-text indexes keep a term of an article once however often it comes.
+    fn of(id: i64, prepared: Prepared, names: Vec<String>) -> Self {
+        let mut summary = prepared.lead;
+        let mut document = prepared.document;
+        for name in &names {
+            for term in text::terms(name) {
+                // No empty term: PostgreSQL's `array_to_tsvector` refuses one.
+                if !document.is_empty() {
+                    document.push(' ');
+                }
+                document.push_str(&term);
+                summary.push(term);
+            }
+        }
+        Self {
+            id,
+            published: prepared.published,
+            published_at: prepared.published_at,
+            document,
+            head: prepared.head,
             summary: padded(&summary),
         }
     }

@@ -66,7 +66,7 @@ pub fn read(mut input: impl BufRead, progress: impl Fn(u64)) -> Result<Parsed, I
         }
         number += 1;
         progress(read as u64);
-        let Ok(text) = std::str::from_utf8(&buffer) else {
+        let Ok(text) = simdutf8::basic::from_utf8(&buffer) else {
             problems.push(Problem {
                 line: number,
                 field: "json".into(),
@@ -105,6 +105,10 @@ pub fn read(mut input: impl BufRead, progress: impl Fn(u64)) -> Result<Parsed, I
 /// writes every line in one transaction.
 pub async fn apply(db: &DatabaseConnection, parsed: Parsed) -> Result<Counts, ImportError> {
     let txn = snapshot::begin_write(db).await?;
+    if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        txn.execute_unprepared("PRAGMA cache_size = -262144")
+            .await?;
+    }
     let version = version::bump(&txn).await?;
     let counts = stage(&txn, parsed, version).await?;
     txn.commit().await?;
@@ -350,6 +354,24 @@ impl Batch {
                 language: Set(a.language.clone()),
             })
             .collect();
+        // The articles' words are normalized on another core while the database writes them.
+        let texts: Vec<_> = self
+            .articles
+            .iter_mut()
+            .map(|a| {
+                let published = a.status == article::Status::Published;
+                let text = (a.title.clone(), a.lead.clone(), std::mem::take(&mut a.body));
+                (text, published, a.published_at.micros)
+            })
+            .collect();
+        let prepared = tokio::task::spawn_blocking(move || {
+            texts
+                .iter()
+                .map(|((title, lead, body), published, at)| {
+                    search::Prepared::of((title, lead.as_deref(), body), *published, *at)
+                })
+                .collect::<Vec<_>>()
+        });
         content::upsert(
             db,
             article::Column::Slug,
@@ -375,7 +397,10 @@ impl Batch {
         }
         self.write_links(db, &ids).await?;
         self.record(db, &ids, &changed, version).await?;
-        self.reindex(db, &ids, &changed).await
+        let prepared = prepared
+            .await
+            .map_err(|error| DbErr::Custom(format!("indexing words failed: {error}")))?;
+        self.reindex(db, &ids, &changed, prepared).await
     }
 
     /// The section, country, person and topic lines whose stored row they change. Keys new to
@@ -500,19 +525,28 @@ impl Batch {
         .await
     }
 
-    /// Brings the search index up to date with what this batch wrote: its articles, and the
-    /// articles showing a person or topic whose name it `changed`.
+    /// Brings the search index up to date with what this batch wrote: its articles, from their
+    /// `prepared` words, and the articles showing a person or topic whose name it `changed`.
     async fn reindex(
         &self,
         db: &impl ConnectionTrait,
         ids: &Ids,
         changed: &HashSet<(Kind, String)>,
+        prepared: Vec<search::Prepared>,
     ) -> Result<(), DbErr> {
         let defined = |kind| self.touched(ids, changed, kind);
-        let mut articles =
+        let written: Vec<(i64, search::Prepared)> = self
+            .articles
+            .iter()
+            .map(|a| ids[&Kind::Article][&a.slug])
+            .zip(prepared)
+            .collect();
+        let written_ids: HashSet<i64> = written.iter().map(|(id, _)| *id).collect();
+        let mut renamed =
             search::linked_articles(db, &defined(Kind::Person), &defined(Kind::Topic)).await?;
-        articles.extend(defined(Kind::Article));
-        search::reindex(db, &articles).await
+        renamed.retain(|id| !written_ids.contains(id));
+        search::reindex(db, &renamed).await?;
+        search::index(db, written).await
     }
 
     /// Ids of the batch's articles, or of the rows of another kind whose stored row it

@@ -386,13 +386,19 @@ async fn bad_arguments_are_bad_user_input_naming_the_argument() {
     assert_eq!(answer["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
 }
 
+/// A database holding the sample content, and a connection of its own to it.
+async fn seeded_database() -> (std::sync::Arc<TestDatabase>, sea_orm::DatabaseConnection) {
+    let db = std::sync::Arc::new(TestDatabase::create().await);
+    db.import(&std::fs::read_to_string(crate::helpers::SEED).expect("seed sample"));
+    let connection = sea_orm::Database::connect(&db.url).await.expect("database");
+    (db, connection)
+}
+
 /// A database whose articles have no search rows (made before search existed, or indexed by an
 /// older stemmer) is indexed when a server starts on it.
 #[tokio::test]
 async fn existing_databases_are_indexed_on_start() {
-    let db = std::sync::Arc::new(TestDatabase::create().await);
-    db.import(&std::fs::read_to_string(crate::helpers::SEED).expect("seed sample"));
-    let connection = sea_orm::Database::connect(&db.url).await.expect("database");
+    let (db, connection) = seeded_database().await;
     connection
         .execute_unprepared("DELETE FROM article_search WHERE article_id % 2 = 0")
         .await
@@ -411,19 +417,17 @@ async fn existing_databases_are_indexed_on_start() {
     assert_eq!(slugs(&app, "Умєров").await.len(), 2);
 }
 
-/// Undoing the newest migration and starting a server again leaves search whole: on SQLite
+/// Undoing the newest migrations and starting a server again leaves search whole: on SQLite
 /// undoing the lean full-text table marks every article's rows stale, and the start indexes
 /// them again.
 #[tokio::test]
-async fn search_survives_undoing_the_newest_migration() {
+async fn search_survives_undoing_the_newest_migrations() {
     use migration::MigratorTrait;
 
-    let db = std::sync::Arc::new(TestDatabase::create().await);
-    db.import(&std::fs::read_to_string(crate::helpers::SEED).expect("seed sample"));
-    let connection = sea_orm::Database::connect(&db.url).await.expect("database");
-    migration::Migrator::down(&connection, Some(1))
+    let (db, connection) = seeded_database().await;
+    migration::Migrator::down(&connection, Some(2))
         .await
-        .expect("undo the newest migration");
+        .expect("undo the larger full-text batches and the slim index");
     connection.close().await.ok();
     let app = TestApp::serve(db, &[], &[]).await;
     assert_eq!(
