@@ -85,7 +85,7 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes
     let credentials = credentials(&headers);
     // Looked up by the body's exact bytes, before any parsing: a repeated read costs a hash.
     // Requests with a key may see drafts: they are never answered from, or kept in, the cache.
-    let key = answers::key(ready, (media, &body[..]));
+    let key = answers::Now::of(ready).key((media, &body[..]));
     if credentials.is_none()
         && let Some(body) = state.answers.get(key)
     {
@@ -173,8 +173,9 @@ pub async fn get(
         );
         return response;
     }
-    let key = answers::key(ready, (media, &query));
-    let tag = format!("\"{key:016x}\"");
+    let now = answers::Now::of(ready);
+    let key = now.key((media, &query));
+    let tag = now.tag((media, &query));
     let etag = HeaderValue::from_str(&tag).unwrap_or_else(|_| HeaderValue::from_static("\"\""));
     let cache_control =
         HeaderValue::from_str(&format!("public, max-age={}", state.settings.cache_max_age))

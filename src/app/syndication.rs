@@ -115,8 +115,9 @@ async fn serve(
     let Some(ready) = state.ready() else {
         return unavailable("service unavailable: starting, waiting for the database");
     };
-    let key = answers::key(ready, ("syndication", name));
-    let etag = HeaderValue::from_str(&format!("\"{key:016x}\""))
+    let now = answers::Now::of(ready);
+    let key = now.key(("syndication", &name));
+    let etag = HeaderValue::from_str(&now.tag(("syndication", &name)))
         .unwrap_or_else(|_| HeaderValue::from_static("\"\""));
     let cached = state.syndication.documents.get(key);
     if none_match(headers, &etag) {
