@@ -49,6 +49,19 @@ enum Command {
         /// Where to write it.
         output: PathBuf,
     },
+    /// Times `vistka import` of a generated archive into a database: a new SQLite file, or a
+    /// PostgreSQL database given by URL (create it empty first), to compare the backends.
+    Import {
+        /// Articles in the generated archive.
+        #[arg(long, default_value_t = 100_000)]
+        articles: usize,
+        /// Seed of the generated archive.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// An empty database to import into; a new SQLite file when absent.
+        #[arg(long)]
+        database_url: Option<String>,
+    },
     /// The benchmark: archives of each size, four reads under load next to the floor, one
     /// table per size written to BENCHMARKS.md.
     Run(run::Options),
@@ -104,6 +117,11 @@ async fn main() -> anyhow::Result<()> {
             archive::write(articles, seed, &mut file)?;
             Ok(file.flush()?)
         }
+        Command::Import {
+            articles,
+            seed,
+            database_url,
+        } => import(articles, seed, database_url),
         Command::Run(options) => run::run(options).await,
         Command::Related {
             articles,
@@ -119,16 +137,24 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
+/// A generated archive of `articles` in a new temporary directory (removed when dropped).
+fn generated(articles: usize, seed: u64) -> anyhow::Result<(tempfile::TempDir, PathBuf)> {
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("archive.ndjson");
+    archive::write(articles, seed, &mut BufWriter::new(File::create(&file)?))?;
+    Ok((dir, file))
+}
+
+/// The URL of a new SQLite database file in `dir`.
+fn sqlite_in(dir: &std::path::Path) -> String {
+    format!("sqlite://{}?mode=rwc", dir.join("vistka.db").display())
+}
+
 /// A generated archive of `articles` imported into a fresh SQLite database; returns the
 /// directory holding it (removed when dropped) and the database URL.
 fn imported(articles: usize, seed: u64) -> anyhow::Result<(tempfile::TempDir, String)> {
-    let dir = tempfile::tempdir()?;
-    let file = dir.path().join("archive.ndjson");
-    let database_url = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("vistka.db").display()
-    );
-    archive::write(articles, seed, &mut BufWriter::new(File::create(&file)?))?;
+    let (dir, file) = generated(articles, seed)?;
+    let database_url = sqlite_in(dir.path());
     let (took, _) = server::import(&database_url, &file)?;
     eprintln!(
         "imported {articles} articles in {:.1} s ({:.0} articles/s)",
@@ -136,6 +162,26 @@ fn imported(articles: usize, seed: u64) -> anyhow::Result<(tempfile::TempDir, St
         articles as f64 / took.as_secs_f64()
     );
     Ok((dir, database_url))
+}
+
+/// Times the import of a generated archive of `articles` into `database_url`, or into a new
+/// SQLite file.
+fn import(articles: usize, seed: u64, database_url: Option<String>) -> anyhow::Result<()> {
+    let (dir, file) = generated(articles, seed)?;
+    let database_url = database_url.unwrap_or_else(|| sqlite_in(dir.path()));
+    let backend = database_url
+        .split(':')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let (took, peak) = server::import(&database_url, &file)?;
+    println!(
+        "{backend}: imported {articles} articles in {:.1} s ({:.0} articles/s), peak RSS {} MB",
+        took.as_secs_f64(),
+        articles as f64 / took.as_secs_f64(),
+        peak >> 20
+    );
+    Ok(())
 }
 
 /// The database `related` runs against: `kept` when it exists, else a new import (into `kept`
@@ -157,9 +203,7 @@ fn related_database(
         );
         return Ok((None, database_url));
     }
-    let dir = tempfile::tempdir()?;
-    let file = dir.path().join("archive.ndjson");
-    archive::write(articles, seed, &mut BufWriter::new(File::create(&file)?))?;
+    let (_dir, file) = generated(articles, seed)?;
     let (took, _) = server::import(&database_url, &file)?;
     eprintln!(
         "imported {articles} articles in {:.1} s",
