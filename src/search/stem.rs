@@ -12,7 +12,7 @@
 //! - stems ending in «о» lose it before «-ї», «-ю» («зброя» → «збро», «зброї» → «збр»);
 //! - words shorter than five letters are left as they are («НАТО», «мир»).
 
-use std::sync::LazyLock;
+use std::{collections::HashSet, sync::LazyLock};
 
 /// Endings that are stripped, without their order mattering: the longest one that fits wins.
 const ENDINGS: &[&str] = &[
@@ -36,14 +36,11 @@ const MIN_STEM: usize = 3;
 /// The stem of a lower-case word. Only Cyrillic words are stemmed; others come back whole.
 pub fn stem(word: &str) -> &str {
     // Every ending fits in eight bytes, so each is one integer: a tail tried for every word
-    // indexed is looked up with a few integer comparisons instead of hashing a string.
-    static SORTED: LazyLock<Vec<u64>> = LazyLock::new(|| {
-        let mut endings: Vec<u64> = ENDINGS.iter().filter_map(|e| packed(e)).collect();
-        endings.sort_unstable();
-        endings
-    });
+    // indexed is looked up by hashing an integer instead of a string.
+    static PACKED: LazyLock<HashSet<u64, foldhash::fast::FixedState>> =
+        LazyLock::new(|| ENDINGS.iter().filter_map(|e| packed(e)).collect());
     strip(word, |tail| {
-        packed(tail).is_some_and(|tail| SORTED.binary_search(&tail).is_ok())
+        packed(tail).is_some_and(|tail| PACKED.contains(&tail))
     })
 }
 

@@ -87,37 +87,66 @@ fn normalize(word: &str) -> String {
 
 /// Appends the normalized form of `word` to `form`.
 fn normalize_into(word: &str, form: &mut String) {
-    let plain = |c: char| c.is_ascii() || is_cyrillic_letter(c) || is_apostrophe(c);
+    let start = form.len();
+    // Text is nearly always composed already, and of ASCII and Cyrillic letters: those words
+    // take one pass; only the rest go through composition.
+    if push_plain(word, form) {
+        return;
+    }
+    form.truncate(start);
     let kept = |c: &char| !is_combining_mark(*c) && !is_apostrophe(*c);
-    // Text is nearly always composed already; only the rest goes through composition.
-    if word.chars().all(plain) {
-        push_lower(word.chars().filter(|&c| !is_apostrophe(c)), form);
-    } else if is_nfc_quick(word.chars()) == IsNormalized::Yes {
+    if is_nfc_quick(word.chars()) == IsNormalized::Yes {
         push_lower(word.chars().filter(kept), form);
     } else {
         push_lower(word.nfc().filter(kept), form);
     }
 }
 
+/// Appends `word` lower-cased and without apostrophes, at most [`MAX_LETTERS`] letters, if it
+/// holds only ASCII, Cyrillic letters and apostrophes. Gives false at the first other
+/// character, having appended part of the word.
+fn push_plain(word: &str, form: &mut String) -> bool {
+    let mut push = limited(form);
+    for c in word.chars() {
+        if is_apostrophe(c) {
+            continue;
+        }
+        if !(c.is_ascii() || is_cyrillic_letter(c)) {
+            return false;
+        }
+        lower(c, &mut push);
+    }
+    true
+}
+
 /// Appends the letters lower-cased, at most [`MAX_LETTERS`] of them.
 fn push_lower(letters: impl Iterator<Item = char>, form: &mut String) {
+    let mut push = limited(form);
+    for c in letters {
+        lower(c, &mut push);
+    }
+}
+
+/// Pushes letters to `form` until it has [`MAX_LETTERS`] more.
+fn limited(form: &mut String) -> impl FnMut(char) + '_ {
     let mut count = 0;
-    let mut push = |c: char| {
+    move |c| {
         if count < MAX_LETTERS {
             form.push(c);
             count += 1;
         }
-    };
-    for c in letters {
-        match c {
-            // The general lower-casing, a table lookup, only for letters outside ASCII and the
-            // basic Cyrillic ones.
-            'A'..='Z' => push(c.to_ascii_lowercase()),
-            'А'..='Я' => push(shifted(c, 0x20)),
-            'Ѐ'..='Џ' => push(shifted(c, 0x50)),
-            c if c.is_ascii() || ('а'..='џ').contains(&c) => push(c),
-            c => c.to_lowercase().for_each(&mut push),
-        }
+    }
+}
+
+/// Gives `push` the lower case of `c`: computed at once for ASCII and the basic Cyrillic
+/// letters, by the general table lookup for the rest.
+fn lower(c: char, push: &mut impl FnMut(char)) {
+    match c {
+        'A'..='Z' => push(c.to_ascii_lowercase()),
+        'А'..='Я' => push(shifted(c, 0x20)),
+        'Ѐ'..='Џ' => push(shifted(c, 0x50)),
+        c if c.is_ascii() || ('а'..='џ').contains(&c) => push(c),
+        c => c.to_lowercase().for_each(push),
     }
 }
 
@@ -316,6 +345,21 @@ mod tests {
             distinct_terms(texts),
             ["премєр", "та", "у", "умєров", "япон"]
         );
+    }
+
+    #[test]
+    fn the_one_pass_form_is_the_composed_one() {
+        let apostrophes = ['\'', '\u{2019}', '\u{02BC}'];
+        let letters = (0..0x600).filter_map(char::from_u32).chain(apostrophes);
+        for c in letters.filter(|c| is_letter_or_digit(*c) || is_apostrophe(*c)) {
+            let word = format!("Ab{c}Жї{c}");
+            let mut plain = String::new();
+            if push_plain(&word, &mut plain) {
+                let mut composed = String::new();
+                push_lower(word.nfc().filter(|c| !is_apostrophe(*c)), &mut composed);
+                assert_eq!(plain, composed, "{c:?}");
+            }
+        }
     }
 
     #[test]

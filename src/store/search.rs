@@ -57,8 +57,8 @@ enum Searched {
 /// Articles a statement writes to the full-text table at most. FTS5 turns what one statement
 /// writes into at least one new segment, and later merges segments; a few large ones cost far
 /// less merging than many small ones (the migration `m20261128_000012_larger_fts_batches`
-/// lets its in-memory hash hold this many articles' terms). Two values a row keep it under
-/// the bind-parameter limits.
+/// sizes its in-memory hash for such batches). Two values a row keep it under the
+/// bind-parameter limits.
 const FULL_TEXT_BATCH: usize = 16_000;
 
 /// Rewrites the search rows of `article_ids` from the articles as they are now in `db`: their
