@@ -118,7 +118,7 @@ fn header(options: &Options) -> String {
         "# Benchmarks\n\nMachine: {cores} cores ({cpu}), {memory} of memory; {} connections, {} s per query after {} s of warm-up.\n\n\
          Command: `cargo build --release --workspace && cargo run --release -p vistka-bench -- run --sizes {}`\n\n\
          Every query runs against `vistka serve` (release build, SQLite) with its answer cache on (the default) and off, \
-         and is compared with the floor: a minimal HTTP server sending Q1's exact response bytes, measured in the same run. \
+         and is compared with the floor: a minimal HTTP server sending Q1's exact response bytes, measured just before each query (last column). \
          Q1: the first feed page of 20 articles with people, countries and topics. Q2: the same page after position {}. \
          Q3: one article by slug with `related(first: 5)`, each request a different random article. \
          Q4: the first 20 articles of the most popular topic.\n",
@@ -182,10 +182,10 @@ async fn measure_size(options: &Options, size: usize) -> anyhow::Result<String> 
     let seconds = Duration::from_secs(options.seconds);
     let warm_up = seconds.min(Duration::from_secs(10));
     let measure = |target: &Target| load::run(target, options.connections, warm_up, seconds);
-    let floor = measure(&Target::Post {
+    let floor_target = Target::Post {
         url: floor_url,
         body: body(&q1()),
-    })?;
+    };
     let queries: [(&str, Target, Target); 4] = [
         (
             "Q1 first feed page",
@@ -209,9 +209,11 @@ async fn measure_size(options: &Options, size: usize) -> anyhow::Result<String> 
         ),
     ];
     let mut rows = String::new();
-    let row = |name: &str, on: &Load, off: &Load| -> String {
+    // Each query is compared with a floor measured just before it: the machine's speed drifts
+    // over a run, and a ratio to a floor of minutes earlier would carry the drift.
+    let row = |name: &str, floor: &Load, on: &Load, off: &Load| -> String {
         format!(
-            "| {name} | {:.0} | {:.0} | {} | {} | {:.2} | {:.0} | {} | {} | {:.2} |\n",
+            "| {name} | {:.0} | {:.0} | {} | {} | {:.2} | {:.0} | {} | {} | {:.2} | {:.0} |\n",
             off.bytes_per_response,
             on.requests_per_second,
             micros(on.p50),
@@ -221,21 +223,22 @@ async fn measure_size(options: &Options, size: usize) -> anyhow::Result<String> 
             micros(off.p50),
             micros(off.p99),
             off.requests_per_second / floor.requests_per_second,
+            floor.requests_per_second,
         )
     };
-    rows.push_str(&row("floor (Q1's bytes, static)", &floor, &floor));
     for (name, on, off) in &queries {
         eprintln!("{name}");
+        let floor = measure(&floor_target)?;
         let on = measure(on)?;
         let off = measure(off)?;
-        rows.push_str(&row(name, &on, &off));
+        rows.push_str(&row(name, &floor, &on, &off));
     }
     let rss = |server: &Server| server::peak_memory(server.pid()) as f64 / 1_048_576.0;
     Ok(format!(
         "\n## {size} articles\n\nImport: {:.1} s ({:.0} articles/s), peak RSS {:.0} MB. \
          Serve peak RSS after the runs: {:.0} MB (answer cache on), {:.0} MB (off).\n\n\
-         | query | bytes | req/s (cache on) | p50 | p99 | × floor | req/s (cache off) | p50 | p99 | × floor |\n\
-         |---|---|---|---|---|---|---|---|---|---|\n{rows}",
+         | query | bytes | req/s (cache on) | p50 | p99 | × floor | req/s (cache off) | p50 | p99 | × floor | floor req/s |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|\n{rows}",
         import.as_secs_f64(),
         size as f64 / import.as_secs_f64(),
         import_peak as f64 / 1_048_576.0,
