@@ -54,8 +54,8 @@ pub fn oha() -> anyhow::Result<PathBuf> {
     Ok(cargo_bin)
 }
 
-/// Runs `connections` connections against `target`: `warm_up` first, unmeasured, then
-/// `duration` measured.
+/// Runs `connections` connections against `target`: `warm_up` first (if any), unmeasured,
+/// then `duration` measured.
 pub fn run(
     target: &Target,
     connections: u32,
@@ -89,7 +89,9 @@ pub fn run(
         }
         Ok(serde_json::from_slice(&output.stdout)?)
     };
-    measure(warm_up)?;
+    if !warm_up.is_zero() {
+        measure(warm_up)?;
+    }
     let report = measure(duration)?;
     let codes = &report["statusCodeDistribution"];
     let ok = codes["200"].as_u64().unwrap_or(0);

@@ -28,7 +28,8 @@ pub struct Options {
     /// Concurrent connections of the load generator.
     #[arg(long, default_value_t = 32)]
     connections: u32,
-    /// Measured seconds per query, after as long again warming up (at most 10 s).
+    /// Measured seconds per query and answer-cache setting, split into rounds, after as long
+    /// again warming up (at most 10 s).
     #[arg(long, default_value_t = 10)]
     seconds: u64,
     /// Seed of the generated archives.
@@ -115,10 +116,10 @@ fn header(options: &Options) -> String {
         );
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     format!(
-        "# Benchmarks\n\nMachine: {cores} cores ({cpu}), {memory} of memory; {} connections, {} s per query after {} s of warm-up.\n\n\
+        "# Benchmarks\n\nMachine: {cores} cores ({cpu}), {memory} of memory; {} connections, {} s per query in three rounds, after {} s of warm-up.\n\n\
          Command: `cargo build --release --workspace && cargo run --release -p vistka-bench -- run --sizes {}`\n\n\
          Every query runs against `vistka serve` (release build, SQLite) with its answer cache on (the default) and off, \
-         and is compared with the floor: a minimal HTTP server sending Q1's exact response bytes, measured just before each query (last column). \
+         and is compared with the floor: a minimal HTTP server sending Q1's exact response bytes, measured just before the query in each of three rounds (last column); each figure is the median of the rounds. \
          Q1: the first feed page of 20 articles with people, countries and topics. Q2: the same page after position {}. \
          Q3: one article by slug with `related(first: 5)`, each request a different random article. \
          Q4: the first 20 articles of the most popular topic.\n",
@@ -181,7 +182,9 @@ async fn measure_size(options: &Options, size: usize) -> anyhow::Result<String> 
 
     let seconds = Duration::from_secs(options.seconds);
     let warm_up = seconds.min(Duration::from_secs(10));
-    let measure = |target: &Target| load::run(target, options.connections, warm_up, seconds);
+    let round = seconds / ROUNDS;
+    let measure =
+        |target: &Target, warm_up: Duration| load::run(target, options.connections, warm_up, round);
     let floor_target = Target::Post {
         url: floor_url,
         body: body(&q1()),
@@ -209,29 +212,19 @@ async fn measure_size(options: &Options, size: usize) -> anyhow::Result<String> 
         ),
     ];
     let mut rows = String::new();
-    // Each query is compared with a floor measured just before it: the machine's speed drifts
-    // over a run, and a ratio to a floor of minutes earlier would carry the drift.
-    let row = |name: &str, floor: &Load, on: &Load, off: &Load| -> String {
-        format!(
-            "| {name} | {:.0} | {:.0} | {} | {} | {:.2} | {:.0} | {} | {} | {:.2} | {:.0} |\n",
-            off.bytes_per_response,
-            on.requests_per_second,
-            micros(on.p50),
-            micros(on.p99),
-            on.requests_per_second / floor.requests_per_second,
-            off.requests_per_second,
-            micros(off.p50),
-            micros(off.p99),
-            off.requests_per_second / floor.requests_per_second,
-            floor.requests_per_second,
-        )
-    };
     for (name, on, off) in &queries {
         eprintln!("{name}");
-        let floor = measure(&floor_target)?;
-        let on = measure(on)?;
-        let off = measure(off)?;
-        rows.push_str(&row(name, &floor, &on, &off));
+        let mut rounds = Vec::new();
+        for number in 0..ROUNDS {
+            let warm_up = if number == 0 { warm_up } else { Duration::ZERO };
+            let floor = measure(&floor_target, warm_up)?;
+            rounds.push(Round {
+                floor,
+                on: measure(on, warm_up)?,
+                off: measure(off, warm_up)?,
+            });
+        }
+        rows.push_str(&row(name, &rounds));
     }
     let rss = |server: &Server| server::peak_memory(server.pid()) as f64 / 1_048_576.0;
     Ok(format!(
@@ -245,6 +238,47 @@ async fn measure_size(options: &Options, size: usize) -> anyhow::Result<String> 
         rss(&cached),
         rss(&uncached),
     ))
+}
+
+/// Rounds each query is measured in, each beside the floor measured just before it. The
+/// machine's speed drifts over a run (these machines are shared), so a ratio to a floor of
+/// minutes earlier would carry the drift; the median of the rounds' ratios does not.
+const ROUNDS: u32 = 3;
+
+/// One round of a query: the floor, then the query with the answer cache on and off.
+#[derive(Clone, Copy, Debug)]
+struct Round {
+    floor: Load,
+    on: Load,
+    off: Load,
+}
+
+/// One row of the table: the median over the rounds of each figure and of each ratio to the
+/// round's floor.
+fn row(name: &str, rounds: &[Round]) -> String {
+    let median = |figure: &dyn Fn(&Round) -> f64| {
+        let mut values: Vec<f64> = rounds.iter().map(figure).collect();
+        values.sort_by(f64::total_cmp);
+        values.get(values.len() / 2).copied().unwrap_or(0.0)
+    };
+    let time = |figure: &dyn Fn(&Round) -> Duration| {
+        micros(Duration::from_secs_f64(median(&|r| {
+            figure(r).as_secs_f64()
+        })))
+    };
+    format!(
+        "| {name} | {:.0} | {:.0} | {} | {} | {:.2} | {:.0} | {} | {} | {:.2} | {:.0} |\n",
+        median(&|r| r.off.bytes_per_response),
+        median(&|r| r.on.requests_per_second),
+        time(&|r| r.on.p50),
+        time(&|r| r.on.p99),
+        median(&|r| r.on.requests_per_second / r.floor.requests_per_second),
+        median(&|r| r.off.requests_per_second),
+        time(&|r| r.off.p50),
+        time(&|r| r.off.p99),
+        median(&|r| r.off.requests_per_second / r.floor.requests_per_second),
+        median(&|r| r.floor.requests_per_second),
+    )
 }
 
 /// The cursor after the first `position` articles of the feed, found by walking it.
