@@ -2,8 +2,8 @@
 //! (a GraphQL request, an export, loading the related-articles index), and writes.
 
 use sea_orm::{
-    AccessMode, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, IsolationLevel,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    AccessMode, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    IsolationLevel, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
 /// PostgreSQL needs REPEATABLE READ for every statement of a transaction to see the same
@@ -32,4 +32,19 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
         ..TransactionOptions::default()
     })
     .await
+}
+
+/// A write transaction for a bulk import: [`begin_write`], with the memory a large write needs.
+/// SQLite keeps up to 256 MiB of pages in the import's connection's cache instead of 2 MiB, so
+/// that a write larger than the cache does not spill pages to its log and read them back.
+/// PostgreSQL gets 256 MiB of `work_mem` for the transaction: its full-text (GIN) index merges
+/// the terms of newly written rows into the index in memory of that size.
+pub async fn begin_bulk_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    let txn = begin_write(db).await?;
+    let setting = match db.get_database_backend() {
+        DbBackend::Postgres => "SET LOCAL work_mem = '256MB'",
+        _ => "PRAGMA cache_size = -262144",
+    };
+    txn.execute_unprepared(setting).await?;
+    Ok(txn)
 }

@@ -104,11 +104,7 @@ pub fn read(mut input: impl BufRead, progress: impl Fn(u64)) -> Result<Parsed, I
 /// Checks the references of the lines that parsed, then, if the file has no problem at all,
 /// writes every line in one transaction.
 pub async fn apply(db: &DatabaseConnection, parsed: Parsed) -> Result<Counts, ImportError> {
-    let txn = snapshot::begin_write(db).await?;
-    if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
-        txn.execute_unprepared("PRAGMA cache_size = -262144")
-            .await?;
-    }
+    let txn = snapshot::begin_bulk_write(db).await?;
     let version = version::bump(&txn).await?;
     let counts = stage(&txn, parsed, version).await?;
     txn.commit().await?;
