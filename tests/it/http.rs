@@ -74,6 +74,26 @@ async fn get_reads_carry_an_etag_and_revalidate_until_the_content_changes() {
     assert!(failing.headers().get("etag").is_none());
 }
 
+/// The answer cache keys answers with a secret of each server's own, but a cache revalidating
+/// against another server behind the same load balancer still gets its 304.
+#[tokio::test]
+async fn every_server_gives_a_read_the_same_etag() {
+    let first = TestApp::seeded().await;
+    let second = TestApp::serve(first.db.clone(), &[], &[]).await;
+    let path = format!("/graphql?query={SECTIONS}");
+    let on_first = first
+        .client
+        .get(format!("{}{path}", first.base))
+        .send()
+        .await
+        .expect("a response");
+    let etag = header(&on_first, "etag").to_owned();
+    assert!(etag.starts_with('"'), "{etag}");
+    let on_second = revalidate(&second, &format!("{}{path}", second.base), &etag).await;
+    assert_eq!(on_second.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(header(&on_second, "etag"), etag);
+}
+
 #[tokio::test]
 async fn an_embargo_lapsing_changes_the_etag() {
     let app = TestApp::seeded().await;
