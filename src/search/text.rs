@@ -157,11 +157,13 @@ fn shifted(c: char, by: u32) -> char {
 
 /// The terms a text is indexed under: the stems of its words, in order.
 pub fn terms(text: &str) -> impl Iterator<Item = String> + '_ {
-    words(text).map(|word| {
-        let mut form = word.form;
-        form.truncate(stem::stem(&form).len());
-        form
-    })
+    words(text).map(|word| stemmed(word.form))
+}
+
+/// A word's normalized form cut to its stem.
+fn stemmed(mut form: String) -> String {
+    form.truncate(stem::stem(&form).len());
+    form
 }
 
 /// The distinct terms of all of `texts`, sorted. A word met again costs one lookup of its
@@ -179,13 +181,7 @@ pub fn distinct_terms<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<Strin
             }
         }
     }
-    let mut terms: Vec<String> = forms
-        .into_iter()
-        .map(|mut form| {
-            form.truncate(stem::stem(&form).len());
-            form
-        })
-        .collect();
+    let mut terms: Vec<String> = forms.into_iter().map(stemmed).collect();
     terms.sort_unstable();
     terms.dedup();
     terms

@@ -573,3 +573,18 @@ fn score(terms: &[Term]) -> Expr {
         .reduce(|sum, points| sum.add(points))
         .unwrap_or_else(|| Expr::val(0_i64))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// PostgreSQL's `array_to_tsvector` refuses an empty term: a document made only of names
+    /// must not start with a space.
+    #[test]
+    fn a_document_of_names_alone_has_no_empty_term() {
+        let prepared = Prepared::of(("«…»", None, ""), true, 0);
+        let row = Row::of(1, prepared, vec!["Особа 17".into()]);
+        assert_eq!(row.document, "особ 17");
+        assert_eq!(row.summary, " особ 17 ");
+    }
+}
