@@ -272,36 +272,14 @@ impl RelatedIndex {
                 weight: self.kinds[feature as usize].weight(weights),
             })
             .collect();
-        let scored = ranking::best(
-            &lists,
-            from as Rank,
-            count - picks.len(),
-            |other| self.score(mine, other, weights),
-            |rank| rank != me && !picks.contains(&rank),
-        );
+        let scored = ranking::best(&lists, from as Rank, count - picks.len(), |rank| {
+            rank != me && !picks.contains(&rank)
+        });
         picks
             .into_iter()
             .chain(scored)
             .map(|rank| self.articles[rank as usize].0)
             .collect()
-    }
-
-    /// The exact score of `other` against the features `mine`: the weights of those they share.
-    fn score(&self, mine: &[u32], other: Rank, weights: RelatedWeights) -> u32 {
-        let theirs = self.features.get(other as usize);
-        let (mut i, mut j, mut score) = (0, 0, 0);
-        while i < mine.len() && j < theirs.len() {
-            match mine[i].cmp(&theirs[j]) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    score += self.kinds[mine[i] as usize].weight(weights);
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
-        score
     }
 }
 

@@ -3,11 +3,13 @@
 //! This is MaxScore: once the best `count` are known to score at least t, an article found only
 //! in lists whose weights add up to t or less cannot beat them. Those lists are set aside (the
 //! longest that fit, so that the fewest postings remain), and only the union of the others is
-//! walked, newest first; each article met there is scored exactly by the caller (from the
-//! article's own features, not by probing the lists set aside). WAND skips within every list
-//! instead, but when the best scores need several long lists at once (two popular people and a
-//! popular topic), it leapfrogs through their intersection one seek at a time, where MaxScore
-//! reads one short list straight through.
+//! walked, newest first. An article met there is scored by looking it up in the lists set
+//! aside, heaviest first, and dropped as soon as those it is missing from bring its best
+//! possible score down to t: the lists are read forward only and stay warm in the cache, where
+//! the article's own features would be one cold read each in a large archive. WAND skips
+//! within every list instead, but when the best scores need several long lists at once (two
+//! popular people and a popular topic), it leapfrogs through their intersection one seek at a
+//! time, where MaxScore reads one short list straight through.
 
 /// Position of an article in the newest-first order: 0 is the newest.
 pub type Rank = u32;
@@ -19,14 +21,13 @@ pub struct Postings<'a> {
     pub weight: u32,
 }
 
-/// The `count` best articles by exact `score`, then rank, among those at `from` or later that
-/// `eligible` admits and that score above zero; best first. `score` must be the sum of the
-/// weights of the lists holding the article.
+/// The `count` best articles by score (the sum of the weights of the lists holding the
+/// article), then rank, among those at `from` or later that `eligible` admits and that score
+/// above zero; best first.
 pub fn best(
     lists: &[Postings<'_>],
     from: Rank,
     count: usize,
-    score: impl Fn(Rank) -> u32,
     eligible: impl Fn(Rank) -> bool,
 ) -> Vec<Rank> {
     let mut cursors: Vec<Cursor<'_>> = lists
@@ -39,6 +40,8 @@ pub fn best(
             walked: true,
         })
         .collect();
+    // Heaviest first, the order in which `exact_score` looks a candidate up.
+    cursors.sort_unstable_by_key(|c| std::cmp::Reverse(c.weight));
     let total: u32 = cursors.iter().map(|c| c.weight).sum();
     // Best first: higher score, then lower rank (newer).
     let mut top: Vec<(u32, Rank)> = Vec::with_capacity(count + 1);
@@ -63,10 +66,9 @@ pub fn best(
         if bound <= threshold || !eligible(candidate) {
             continue;
         }
-        let score = score(candidate);
-        if score <= threshold {
+        let Some(score) = exact_score(&mut cursors, candidate, bound, threshold) else {
             continue;
-        }
+        };
         let at = top.partition_point(|&(s, _)| s >= score);
         top.insert(at, (score, candidate));
         top.truncate(count);
@@ -76,6 +78,26 @@ pub fn best(
         }
     }
     top.into_iter().map(|(_, rank)| rank).collect()
+}
+
+/// The score of `candidate`, whose `bound` counts the walked lists holding it and every list
+/// set aside, or `None` once the lists set aside that lack it leave it no more than `threshold`.
+fn exact_score(
+    cursors: &mut [Cursor<'_>],
+    candidate: Rank,
+    mut bound: u32,
+    threshold: u32,
+) -> Option<u32> {
+    for cursor in cursors.iter_mut().filter(|c| !c.walked) {
+        cursor.seek(candidate);
+        if cursor.current() != Some(candidate) {
+            bound -= cursor.weight;
+            if bound <= threshold {
+                return None;
+            }
+        }
+    }
+    Some(bound)
 }
 
 /// Chooses which lists to stop walking now that only scores above `threshold` count: greedily
