@@ -22,13 +22,10 @@ pub struct DatabaseConfig {
 /// How each connection pool behaves.
 #[derive(Clone, Copy, Debug, clap::Args)]
 pub struct PoolConfig {
-    /// Most connections a pool keeps open.
-    #[arg(
-        long = "db-pool-size",
-        env = "VISTKA_DB_POOL_SIZE",
-        default_value_t = 10
-    )]
-    pub size: u32,
+    /// Most connections a pool keeps open [default: 10 on PostgreSQL; on SQLite twice the
+    /// CPU count, at least 4].
+    #[arg(long = "db-pool-size", env = "VISTKA_DB_POOL_SIZE")]
+    pub size: Option<u32>,
 
     /// How long to wait, in milliseconds, to connect or to get a pooled connection before
     /// the operation fails.
@@ -46,6 +43,22 @@ pub struct PoolConfig {
         default_value_t = 30_000
     )]
     pub statement_timeout_ms: u64,
+}
+
+impl PoolConfig {
+    /// The pool size for the database at `url`. An SQLite connection reads on a thread of its
+    /// own with a page cache of its own, and no network wait to overlap: past about two a core,
+    /// more connections only queue on the same cores and hold more memory.
+    pub fn size_for(&self, url: &str) -> u32 {
+        self.size.unwrap_or_else(|| {
+            if url.starts_with("sqlite:") {
+                let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+                u32::try_from(cores * 2).unwrap_or(u32::MAX).max(4)
+            } else {
+                10
+            }
+        })
+    }
 }
 
 /// How the HTTP server listens and what it accepts.
@@ -260,4 +273,29 @@ pub struct SyndicationConfig {
     /// Articles per feed: the newest ones.
     #[arg(long, env = "VISTKA_FEED_SIZE", default_value_t = 30, value_parser = clap::value_parser!(u16).range(1..=100))]
     pub feed_size: u16,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PoolConfig;
+
+    fn pool(size: Option<u32>) -> PoolConfig {
+        PoolConfig {
+            size,
+            connect_timeout_ms: 5_000,
+            statement_timeout_ms: 30_000,
+        }
+    }
+
+    #[test]
+    fn the_pool_size_suits_the_backend_unless_set() {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as u32;
+        assert_eq!(pool(None).size_for("postgres://localhost/news"), 10);
+        assert_eq!(
+            pool(None).size_for("sqlite://vistka.db?mode=rwc"),
+            (2 * cores).max(4)
+        );
+        assert_eq!(pool(Some(3)).size_for("sqlite://vistka.db?mode=rwc"), 3);
+        assert_eq!(pool(Some(3)).size_for("postgres://localhost/news"), 3);
+    }
 }

@@ -25,7 +25,7 @@ pub async fn connect(url: &str, pool: PoolConfig) -> anyhow::Result<DatabaseConn
     let statement_timeout = pool.statement_timeout_ms;
     let mut options = ConnectOptions::new(url);
     options
-        .max_connections(pool.size)
+        .max_connections(pool.size_for(url))
         .connect_timeout(timeout)
         .acquire_timeout(timeout)
         .sqlx_logging(false)

@@ -125,11 +125,14 @@ impl Article {
             })?;
         let weights = ctx.data::<SiteConfig>()?.related;
         let now = chrono::Utc::now().timestamp_micros();
+        let db = Reader::of(ctx)?;
+        let features = store::related::features(&db, self.0.id)
+            .await
+            .map_err(|e| AppError::from(e).extend())?;
         let ids = ctx
             .data::<SharedIndex>()?
             .borrow()
-            .related(self.0.id, count, weights, now);
-        let db = Reader::of(ctx)?;
+            .related(self.0.id, &features, count, weights, now);
         // The index may trail the database by a moment: only what is public now is returned.
         let found = store::article::find_public_by_ids(&db, &ids, now)
             .await

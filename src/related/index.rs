@@ -7,8 +7,12 @@
 //! and sets aside the lists that cannot lift an article above the current fifth-best score (see
 //! `ranking.rs`). The result is exact.
 //!
-//! Everything lives in a few flat arrays (about 75 bytes an article at a million articles with
+//! Everything lives in a few flat arrays (about 45 bytes an article at a million articles with
 //! six links each): a `Vec` or a hash-map entry per article would cost more than its contents.
+//! An article's own features are not kept: the caller reads the few of the article asked about
+//! from the database, which spares the index a copy of every link.
+
+use std::collections::HashMap;
 
 use super::ranking::{self, Postings, Rank};
 use crate::config::RelatedWeights;
@@ -77,10 +81,10 @@ pub struct RelatedIndex {
     first_id: i64,
     /// By feature number: the kind of feature.
     kinds: Vec<Kind>,
+    /// The number of each feature that has a published article.
+    numbers: HashMap<Feature, u32>,
     /// By feature number: the ranks of its articles, ascending.
     postings: Lists,
-    /// By rank: the article's feature numbers, ascending.
-    features: Lists,
     /// `(article, pick)` as ranks, by article, each article's picks in the editor's order.
     picks: Vec<(Rank, Rank)>,
 }
@@ -110,12 +114,9 @@ impl Builder {
                 rank_of,
                 first_id,
                 kinds: Vec::new(),
+                numbers: HashMap::new(),
                 postings: Lists {
                     starts: vec![0],
-                    items: Vec::new(),
-                },
-                features: Lists {
-                    starts: Vec::new(),
                     items: Vec::new(),
                 },
                 picks: Vec::new(),
@@ -133,6 +134,8 @@ impl Builder {
         if self.last != Some(feature) {
             self.close_list();
             self.last = Some(feature);
+            let number = self.index.kinds.len() as u32;
+            self.index.numbers.insert(feature, number);
             self.index.kinds.push(Kind::of(feature));
         }
         self.index.postings.items.push(rank);
@@ -157,27 +160,13 @@ impl Builder {
         }
     }
 
-    /// The finished index: each article's features, derived from the posting lists.
     pub fn finish(mut self) -> RelatedIndex {
         self.close_list();
         let index = &mut self.index;
         index.postings.items.shrink_to_fit();
-        let mut starts = vec![0u32; index.articles.len() + 1];
-        for &rank in &index.postings.items {
-            starts[rank as usize + 1] += 1;
-        }
-        for i in 1..starts.len() {
-            starts[i] += starts[i - 1];
-        }
-        let mut filled = starts.clone();
-        let mut items = vec![0; index.postings.items.len()];
-        for feature in 0..index.kinds.len() {
-            for &rank in index.postings.get(feature) {
-                items[filled[rank as usize] as usize] = feature as u32;
-                filled[rank as usize] += 1;
-            }
-        }
-        index.features = Lists { starts, items };
+        index.postings.starts.shrink_to_fit();
+        index.kinds.shrink_to_fit();
+        index.numbers.shrink_to_fit();
         index.picks.sort_by_key(|&(article, _)| article);
         index.picks.shrink_to_fit();
         self.index
@@ -242,12 +231,13 @@ impl RelatedIndex {
             .is_some_and(|rank| self.articles[rank as usize].1 <= at)
     }
 
-    /// Up to `count` article ids related to `article`: its picks published by `now`, in the
-    /// editor's order, then the best-scored others (score above zero, never the article
-    /// itself, never a pick twice).
+    /// Up to `count` article ids related to `article`, whose people, topics and countries are
+    /// `features`: its picks published by `now`, in the editor's order, then the best-scored
+    /// others (score above zero, never the article itself, never a pick twice).
     pub fn related(
         &self,
         article: i64,
+        features: &[Feature],
         count: usize,
         weights: RelatedWeights,
         now: i64,
@@ -264,12 +254,12 @@ impl RelatedIndex {
             .filter(|&pick| pick as usize >= from)
             .take(count)
             .collect();
-        let mine = self.features.get(me as usize);
-        let lists: Vec<Postings<'_>> = mine
+        let lists: Vec<Postings<'_>> = features
             .iter()
-            .map(|&feature| Postings {
-                ranks: self.postings.get(feature as usize),
-                weight: self.kinds[feature as usize].weight(weights),
+            .filter_map(|feature| self.numbers.get(feature))
+            .map(|&number| Postings {
+                ranks: self.postings.get(number as usize),
+                weight: self.kinds[number as usize].weight(weights),
             })
             .collect();
         let scored = ranking::best(&lists, from as Rank, count - picks.len(), |rank| {
@@ -285,8 +275,6 @@ impl RelatedIndex {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-
     use proptest::prelude::*;
 
     use super::*;
@@ -316,6 +304,15 @@ mod tests {
         builder.finish()
     }
 
+    /// The features of `article` among `features`, as the database gives them to `related`.
+    fn of(features: &[(i64, Feature)], article: i64) -> Vec<Feature> {
+        features
+            .iter()
+            .filter(|&&(a, _)| a == article)
+            .map(|&(_, f)| f)
+            .collect()
+    }
+
     /// The definition, applied to every article: what the index must agree with.
     fn brute_force(
         articles: &[(i64, i64)],
@@ -325,17 +322,12 @@ mod tests {
         weights: RelatedWeights,
         now: i64,
     ) -> Vec<i64> {
-        let mut by_article: HashMap<i64, Vec<Feature>> = HashMap::new();
-        for &(a, f) in features {
-            by_article.entry(a).or_default().push(f);
-        }
-        let of = |id: i64| by_article.get(&id).cloned().unwrap_or_default();
-        let mine = of(article);
+        let mine = of(features, article);
         let mut scored: Vec<(u32, i64, i64)> = articles
             .iter()
             .filter(|&&(id, published)| id != article && published <= now)
             .map(|&(id, published)| {
-                let theirs = of(id);
+                let theirs = of(features, id);
                 let score = mine
                     .iter()
                     .filter(|f| theirs.contains(f))
@@ -395,7 +387,7 @@ mod tests {
             let index = build(1, articles.clone(), features.clone(), []);
             for &(article, _) in &articles {
                 prop_assert_eq!(
-                    index.related(article, count, WEIGHTS, now),
+                    index.related(article, &of(&features, article), count, WEIGHTS, now),
                     brute_force(&articles, &features, article, count, WEIGHTS, now),
                     "article {}", article
                 );
@@ -418,7 +410,7 @@ mod tests {
             let index = build(1, articles.clone(), features.clone(), []);
             for &(article, _) in articles.iter().step_by(7) {
                 prop_assert_eq!(
-                    index.related(article, count, weights, now),
+                    index.related(article, &of(&features, article), count, weights, now),
                     brute_force(&articles, &features, article, count, weights, now),
                     "article {}", article
                 );
@@ -436,14 +428,15 @@ mod tests {
             (4, Feature::Person(1)),
         ];
         let index = build(1, articles, features, [(1, 4), (1, 2), (1, 9)]);
-        assert_eq!(index.related(1, 5, WEIGHTS, 100), [4, 2, 3]);
-        assert_eq!(index.related(1, 1, WEIGHTS, 100), [4]);
+        let mine = [Feature::Topic(7)];
+        assert_eq!(index.related(1, &mine, 5, WEIGHTS, 100), [4, 2, 3]);
+        assert_eq!(index.related(1, &mine, 1, WEIGHTS, 100), [4]);
         assert_eq!(
-            index.related(1, 5, WEIGHTS, 35),
+            index.related(1, &mine, 5, WEIGHTS, 35),
             [2, 3],
             "embargoed picks wait"
         );
-        assert!(index.related(99, 5, WEIGHTS, 100).is_empty());
+        assert!(index.related(99, &mine, 5, WEIGHTS, 100).is_empty());
     }
 
     #[test]

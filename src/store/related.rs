@@ -4,12 +4,15 @@
 
 use std::pin::Pin;
 
-use entity::{article, article_related};
+use entity::{article, article_country, article_person, article_related, article_topic};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     StreamTrait,
+    sea_query::{Expr, Query, SelectStatement, UnionType},
 };
 use tokio_stream::Stream;
+
+use crate::related::Feature;
 
 /// Rows as they come from the database.
 pub type Rows<'a, T> = Pin<Box<dyn Stream<Item = Result<T, DbErr>> + Send + 'a>>;
@@ -70,4 +73,59 @@ where
         .into_tuple()
         .stream(db)
         .await
+}
+
+/// The people, topics and countries of `article`, in one statement: what the index ranks the
+/// article's related ones by.
+pub async fn features(db: &impl ConnectionTrait, article: i64) -> Result<Vec<Feature>, DbErr> {
+    fn targets<L: EntityTrait>(
+        kind: &'static str,
+        target: L::Column,
+        article_id: L::Column,
+        article: i64,
+    ) -> SelectStatement {
+        Query::select()
+            .expr(Expr::cust(kind))
+            .column(target)
+            .from(L::default())
+            .and_where(article_id.eq(article))
+            .to_owned()
+    }
+    let mut select = targets::<article_person::Entity>(
+        "0",
+        article_person::Column::PersonId,
+        article_person::Column::ArticleId,
+        article,
+    );
+    select
+        .union(
+            UnionType::All,
+            targets::<article_topic::Entity>(
+                "1",
+                article_topic::Column::TopicId,
+                article_topic::Column::ArticleId,
+                article,
+            ),
+        )
+        .union(
+            UnionType::All,
+            targets::<article_country::Entity>(
+                "2",
+                article_country::Column::CountryId,
+                article_country::Column::ArticleId,
+                article,
+            ),
+        );
+    db.query_all(&select)
+        .await?
+        .iter()
+        .map(|row| {
+            let (kind, target) = row.try_get_many_by_index::<(i32, i64)>()?;
+            Ok(match kind {
+                0 => Feature::Person(target),
+                1 => Feature::Topic(target),
+                _ => Feature::Country(target),
+            })
+        })
+        .collect()
 }
