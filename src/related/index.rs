@@ -98,8 +98,8 @@ pub struct Builder {
 }
 
 impl Builder {
-    /// Starts from the published articles `(id, published_at)`.
-    pub fn new(version: i64, mut articles: Vec<(i64, i64)>) -> Self {
+    /// Starts from the published articles `(id, published_at)`, with room for `links` links.
+    pub fn new(version: i64, mut articles: Vec<(i64, i64)>, links: usize) -> Self {
         articles.sort_unstable_by_key(|&(id, published_at)| std::cmp::Reverse((published_at, id)));
         let first_id = articles.iter().map(|&(id, _)| id).min().unwrap_or(0);
         let last_id = articles.iter().map(|&(id, _)| id).max().unwrap_or(-1);
@@ -117,7 +117,7 @@ impl Builder {
                 numbers: HashMap::new(),
                 postings: Lists {
                     starts: vec![0],
-                    items: Vec::new(),
+                    items: Vec::with_capacity(links),
                 },
                 picks: Vec::new(),
             },
@@ -294,7 +294,7 @@ mod tests {
     ) -> RelatedIndex {
         let mut links: Vec<(Feature, i64)> = features.into_iter().map(|(a, f)| (f, a)).collect();
         links.sort_unstable();
-        let mut builder = Builder::new(version, articles);
+        let mut builder = Builder::new(version, articles, links.len());
         for (feature, article) in links {
             builder.link(feature, article);
         }

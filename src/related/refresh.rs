@@ -6,7 +6,7 @@
 use std::{sync::Arc, time::Duration};
 
 use entity::{article_country, article_person, article_topic};
-use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait};
 use tokio::sync::{Notify, watch};
 use tokio_stream::StreamExt;
 
@@ -77,14 +77,19 @@ async fn follow(
 pub async fn load(db: &DatabaseConnection) -> Result<RelatedIndex, DbErr> {
     let txn = snapshot::begin(db).await?;
     let version = version::current(&txn).await?;
-    let mut articles = Vec::new();
+    // Sized up front: grown by doubling, the arrays would each need a second, larger copy of
+    // themselves for a moment, on top of the index still serving.
+    let links = count::<article_person::Entity>(&txn).await?
+        + count::<article_topic::Entity>(&txn).await?
+        + count::<article_country::Entity>(&txn).await?;
+    let mut articles = Vec::with_capacity(related::published_count(&txn).await? as usize);
     let mut rows = related::published(&txn).await?;
     while let Some(row) = rows.next().await {
         articles.push(row?);
     }
     // A stream holds the transaction's connection until dropped.
     drop(rows);
-    let mut index = Builder::new(version, articles);
+    let mut index = Builder::new(version, articles, links as usize);
     file::<article_person::Entity>(
         &txn,
         &mut index,
@@ -142,4 +147,12 @@ async fn file<L: EntityTrait>(
         index.link(feature(target), article);
     }
     Ok(())
+}
+
+/// The rows of table `L`.
+async fn count<L: EntityTrait>(txn: &DatabaseTransaction) -> Result<u64, DbErr>
+where
+    L::Model: Sync,
+{
+    L::find().count(txn).await
 }

@@ -6,8 +6,8 @@ use std::pin::Pin;
 
 use entity::{article, article_country, article_person, article_related, article_topic};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    StreamTrait,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, StreamTrait,
     sea_query::{Expr, Query, SelectStatement, UnionType},
 };
 use tokio_stream::Stream;
@@ -30,6 +30,14 @@ where
         .filter(article::Column::Status.eq(article::Status::Published))
         .into_tuple()
         .stream(db)
+        .await
+}
+
+/// How many articles [`published`] gives.
+pub async fn published_count(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    article::Entity::find()
+        .filter(article::Column::Status.eq(article::Status::Published))
+        .count(db)
         .await
 }
 
