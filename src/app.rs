@@ -155,7 +155,7 @@ pub fn router(state: AppState, http: &HttpConfig, max_body_bytes: usize) -> Rout
         ))
         .layer(CompressionLayer::new());
     let routes = match limit::limits(http) {
-        Some(limits) => routes.layer(limit::layer(limits)),
+        Some(limits) => routes.layer(middleware::from_fn_with_state(limits, limit::limit)),
         None => routes,
     };
     routes

@@ -349,6 +349,12 @@ async fn each_address_has_its_own_rate_limit_whatever_key_it_sends() {
     for guess in ["vk_0_guess", "vk_1_guess"] {
         let response = ask("203.0.113.1", Some(guess)).await.expect("a response");
         assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        let retry: u64 = response.headers()["retry-after"]
+            .to_str()
+            .expect("text")
+            .parse()
+            .expect("whole seconds");
+        assert!((1..=2).contains(&retry), "retry after {retry} s");
     }
     let other = ask("203.0.113.2", None).await.expect("a response");
     assert_eq!(other.status(), StatusCode::OK);
