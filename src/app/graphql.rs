@@ -301,11 +301,18 @@ async fn execute(
     let request_error = response.data == Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(is_request_error);
-    let mut body = serde_json::to_value(&response).unwrap_or_default();
-    if request_error && let Some(object) = body.as_object_mut() {
-        object.remove("data");
-    }
-    let body = Bytes::from(body.to_string());
+    // Written straight from the response, its fields in the order the query asked for them;
+    // only a request error goes through a JSON value, to drop `data`.
+    let body = if request_error {
+        let mut body = serde_json::to_value(&response).unwrap_or_default();
+        if let Some(object) = body.as_object_mut() {
+            object.remove("data");
+        }
+        body.to_string().into_bytes()
+    } else {
+        serde_json::to_vec(&response).unwrap_or_default()
+    };
+    let body = Bytes::from(body);
     let status = match (media, request_error) {
         (Media::GraphqlResponse, true) => StatusCode::BAD_REQUEST,
         _ => StatusCode::OK,
@@ -315,8 +322,10 @@ async fn execute(
         metrics::counter!(ERRORS_METRIC, "code" => code).increment(1);
     }
     Answer {
-        response: json_bytes(media, status, body.clone()),
-        cacheable: (cacheable && response.errors.is_empty()).then_some(body),
+        // The cache weighs what it keeps by length: a copy of exactly that length, not the
+        // grown buffer the answer was written into.
+        cacheable: (cacheable && response.errors.is_empty()).then(|| Bytes::copy_from_slice(&body)),
+        response: json_bytes(media, status, body),
     }
 }
 
