@@ -99,31 +99,29 @@ pub async fn features(db: &impl ConnectionTrait, article: i64) -> Result<Vec<Fea
             .and_where(article_id.eq(article))
             .to_owned()
     }
-    let mut select = targets::<article_person::Entity>(
-        "0",
-        article_person::Column::PersonId,
-        article_person::Column::ArticleId,
-        article,
-    );
+    let [mut select, topics, countries] = [
+        targets::<article_person::Entity>(
+            "0",
+            article_person::Column::PersonId,
+            article_person::Column::ArticleId,
+            article,
+        ),
+        targets::<article_topic::Entity>(
+            "1",
+            article_topic::Column::TopicId,
+            article_topic::Column::ArticleId,
+            article,
+        ),
+        targets::<article_country::Entity>(
+            "2",
+            article_country::Column::CountryId,
+            article_country::Column::ArticleId,
+            article,
+        ),
+    ];
     select
-        .union(
-            UnionType::All,
-            targets::<article_topic::Entity>(
-                "1",
-                article_topic::Column::TopicId,
-                article_topic::Column::ArticleId,
-                article,
-            ),
-        )
-        .union(
-            UnionType::All,
-            targets::<article_country::Entity>(
-                "2",
-                article_country::Column::CountryId,
-                article_country::Column::ArticleId,
-                article,
-            ),
-        );
+        .union(UnionType::All, topics)
+        .union(UnionType::All, countries);
     db.query_all(&select)
         .await?
         .iter()
