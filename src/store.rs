@@ -17,4 +17,4 @@ pub mod webhooks;
 
 /// Rows per multi-row statement: well under the bind-parameter limits of SQLite (32,766) and
 /// PostgreSQL (65,535) for the widest table.
-const CHUNK: usize = 1_000;
+pub const CHUNK: usize = 1_000;

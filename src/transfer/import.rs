@@ -4,6 +4,7 @@
 use std::{
     collections::{HashMap, HashSet},
     io::BufRead,
+    sync::Arc,
 };
 
 use entity::{
@@ -20,7 +21,22 @@ use super::{
     line::{self, Article, Kind, Line},
     validate::{self, Problem},
 };
-use crate::store::{catalog, content, editing, search, snapshot, sync, version};
+use crate::store::{CHUNK, catalog, content, editing, search, snapshot, sync, version};
+
+/// What an article line replaces of an article already stored under its slug: everything but
+/// its id.
+const ARTICLE_UPDATES: &[article::Column] = &[
+    article::Column::Title,
+    article::Column::Lead,
+    article::Column::Body,
+    article::Column::PublishedAt,
+    article::Column::PublishedOffset,
+    article::Column::UpdatedAt,
+    article::Column::UpdatedOffset,
+    article::Column::Status,
+    article::Column::SectionId,
+    article::Column::Language,
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
@@ -155,7 +171,8 @@ struct Batch {
     countries: Vec<country::ActiveModel>,
     people: Vec<(person::ActiveModel, Option<String>)>,
     topics: Vec<topic::ActiveModel>,
-    articles: Vec<Article>,
+    /// Shared with the thread that normalizes their words.
+    articles: Arc<Vec<Article>>,
     /// The section, country, person and topic lines, to tell which of them change what is
     /// stored.
     catalogue: HashMap<(Kind, String), Line>,
@@ -214,7 +231,7 @@ impl Batch {
                         self.refer(number, format!("{field}[{index}]"), kind, key);
                     }
                 }
-                self.articles.push(a);
+                Arc::make_mut(&mut self.articles).push(a);
             }
         }
     }
@@ -332,60 +349,42 @@ impl Batch {
         )
         .await?;
         self.load(db, &mut ids, Kind::Section).await?;
-        let articles: Vec<article::ActiveModel> = self
-            .articles
-            .iter()
-            .map(|a| article::ActiveModel {
-                id: NotSet,
-                slug: Set(a.slug.clone()),
-                title: Set(a.title.clone()),
-                lead: Set(a.lead.clone()),
-                body: Set(a.body.clone()),
-                published_at: Set(a.published_at.micros),
-                published_offset: Set(a.published_at.offset),
-                updated_at: Set(a.updated_at.map(|t| t.micros)),
-                updated_offset: Set(a.updated_at.map(|t| t.offset)),
-                status: Set(a.status),
-                section_id: Set(ids[&Kind::Section][&a.section]),
-                language: Set(a.language.clone()),
-            })
-            .collect();
-        // The articles' words are normalized on another core while the database writes them.
-        let texts: Vec<_> = self
-            .articles
-            .iter_mut()
-            .map(|a| {
-                let published = a.status == article::Status::Published;
-                let text = (a.title.clone(), a.lead.clone(), std::mem::take(&mut a.body));
-                (text, published, a.published_at.micros)
-            })
-            .collect();
+        // The articles' words are normalized on another core while the database writes them,
+        // from the same copy of their text.
+        let texts = Arc::clone(&self.articles);
         let prepared = tokio::task::spawn_blocking(move || {
             texts
                 .iter()
-                .map(|((title, lead, body), published, at)| {
-                    search::Prepared::of((title, lead.as_deref(), body), *published, *at)
+                .map(|a| {
+                    let published = a.status == article::Status::Published;
+                    let text = (a.title.as_str(), a.lead.as_deref(), a.body.as_str());
+                    search::Prepared::of(text, published, a.published_at.micros)
                 })
                 .collect::<Vec<_>>()
         });
-        content::upsert(
-            db,
-            article::Column::Slug,
-            &[
-                article::Column::Title,
-                article::Column::Lead,
-                article::Column::Body,
-                article::Column::PublishedAt,
-                article::Column::PublishedOffset,
-                article::Column::UpdatedAt,
-                article::Column::UpdatedOffset,
-                article::Column::Status,
-                article::Column::SectionId,
-                article::Column::Language,
-            ],
-            articles,
-        )
-        .await?;
+        let sections = &ids[&Kind::Section];
+        // Made a statement's worth at a time, not all at once: each holds a copy of its
+        // article's text.
+        for chunk in self.articles.chunks(CHUNK) {
+            let rows: Vec<article::ActiveModel> = chunk
+                .iter()
+                .map(|a| article::ActiveModel {
+                    id: NotSet,
+                    slug: Set(a.slug.clone()),
+                    title: Set(a.title.clone()),
+                    lead: Set(a.lead.clone()),
+                    body: Set(a.body.clone()),
+                    published_at: Set(a.published_at.micros),
+                    published_offset: Set(a.published_at.offset),
+                    updated_at: Set(a.updated_at.map(|t| t.micros)),
+                    updated_offset: Set(a.updated_at.map(|t| t.offset)),
+                    status: Set(a.status),
+                    section_id: Set(sections[&a.section]),
+                    language: Set(a.language.clone()),
+                })
+                .collect();
+            content::upsert(db, article::Column::Slug, ARTICLE_UPDATES, rows).await?;
+        }
         let slugs: Vec<&str> = self.articles.iter().map(|a| a.slug.as_str()).collect();
         editing::forget_old_slugs(db, &slugs).await?;
         for kind in [Kind::Person, Kind::Topic, Kind::Article] {
@@ -396,6 +395,10 @@ impl Batch {
         let prepared = prepared
             .await
             .map_err(|error| DbErr::Custom(format!("indexing words failed: {error}")))?;
+        // Written, and its words prepared: the bodies are not needed for what is left.
+        if let Some(articles) = Arc::get_mut(&mut self.articles) {
+            articles.iter_mut().for_each(|a| a.body = String::new());
+        }
         self.reindex(db, &ids, &changed, prepared).await
     }
 
