@@ -7,7 +7,7 @@ use tracing_subscriber::EnvFilter;
 
 use crate::{
     app::{self, AppState, Ready, Settings},
-    config::{DatabaseConfig, ServeConfig},
+    config::{DatabaseConfig, PoolConfig, ServeConfig},
     database,
     graphql::{editing::Writes, schema},
     live, related,
@@ -87,7 +87,15 @@ async fn start(args: &Args, state: &AppState) -> anyhow::Result<()> {
     .await;
     patiently("migrate", || database::migrate(&writes)).await;
     if let Some(file) = &args.import {
-        super::import::load(&writes, file).await?;
+        // On a connection of its own: the import enlarges its connection's page cache for the
+        // bulk write, and a pooled connection would keep that size while serving afterwards.
+        let alone = PoolConfig {
+            size: Some(1),
+            ..pool
+        };
+        let importer = database::connect(&args.database.database_url, alone).await?;
+        super::import::load(&importer, file).await?;
+        importer.close().await?;
     }
     let reads = match &args.serve.database_read_url {
         Some(url) => {

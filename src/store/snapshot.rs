@@ -38,7 +38,9 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
 /// SQLite keeps up to 256 MiB of pages in the import's connection's cache instead of 2 MiB, so
 /// that a write larger than the cache does not spill pages to its log and read them back.
 /// PostgreSQL gets 256 MiB of `work_mem` for the transaction: its full-text (GIN) index merges
-/// the terms of newly written rows into the index in memory of that size.
+/// the terms of newly written rows into the index in memory of that size. SQLite's cache size
+/// outlives the transaction: run it on a connection closed afterwards, not a pooled one that
+/// goes on serving (`vistka import` is a process of its own; `serve --import` connects apart).
 pub async fn begin_bulk_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
     let txn = begin_write(db).await?;
     let setting = match db.get_database_backend() {
