@@ -6,7 +6,7 @@
 use std::{sync::Arc, time::Duration};
 
 use entity::{article_country, article_person, article_topic};
-use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait};
 use tokio::sync::{Notify, watch};
 use tokio_stream::StreamExt;
 
@@ -79,9 +79,9 @@ pub async fn load(db: &DatabaseConnection) -> Result<RelatedIndex, DbErr> {
     let version = version::current(&txn).await?;
     // Sized up front: grown by doubling, the arrays would each need a second, larger copy of
     // themselves for a moment, on top of the index still serving.
-    let links = count::<article_person::Entity>(&txn).await?
-        + count::<article_topic::Entity>(&txn).await?
-        + count::<article_country::Entity>(&txn).await?;
+    let links = related::rows::<article_person::Entity>(&txn).await?
+        + related::rows::<article_topic::Entity>(&txn).await?
+        + related::rows::<article_country::Entity>(&txn).await?;
     let mut articles = Vec::with_capacity(related::published_count(&txn).await? as usize);
     let mut rows = related::published(&txn).await?;
     while let Some(row) = rows.next().await {
@@ -147,12 +147,4 @@ async fn file<L: EntityTrait>(
         index.link(feature(target), article);
     }
     Ok(())
-}
-
-/// The rows of table `L`.
-async fn count<L: EntityTrait>(txn: &DatabaseTransaction) -> Result<u64, DbErr>
-where
-    L::Model: Sync,
-{
-    L::find().count(txn).await
 }

@@ -41,6 +41,14 @@ pub async fn published_count(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
         .await
 }
 
+/// How many rows table `L` holds: the links [`links`] gives, drafts' included.
+pub async fn rows<L: EntityTrait>(db: &impl ConnectionTrait) -> Result<u64, DbErr>
+where
+    L::Model: Sync,
+{
+    L::find().count(db).await
+}
+
 /// Every `(target, article)` pair of a link table, grouped by target and newest first within
 /// it: the order of the link table's own index on (target, published_at, article), read
 /// backwards, so the database sorts nothing and each target's articles arrive as a posting
