@@ -106,7 +106,8 @@ async fn announcements(
     ids: &[i64],
     now: i64,
 ) -> Result<Vec<Announcement>, DbErr> {
-    let articles = store::article::find_public_by_ids(db, ids, now).await?;
+    let articles: Vec<store::article::Head> =
+        store::article::find_public_by_ids(db, ids, now).await?;
     let section_ids: Vec<i64> = articles.iter().map(|a| a.section_id).collect();
     let sections: HashMap<i64, section::Model> =
         store::catalog::find_by_ids::<section::Entity>(db, section::Column::Id, &section_ids)

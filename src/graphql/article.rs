@@ -23,14 +23,35 @@ use super::{
     topic::Topic,
 };
 use crate::{
-    access::Role, body, calendar, config::SiteConfig, error::AppError, related::SharedIndex, store,
-    store::feed::Filter, timestamp::Timestamp,
+    access::Role,
+    body, calendar,
+    config::SiteConfig,
+    error::AppError,
+    related::SharedIndex,
+    store,
+    store::{article::Head, feed::Filter},
+    timestamp::Timestamp,
 };
 
 pub use mutation::{ArticleMutation, ArticleStatus};
 
 #[derive(Debug)]
-pub struct Article(pub article::Model);
+pub struct Article(pub Head);
+
+impl Article {
+    /// The body, read when a field shows it: through the request's loader, which a page of
+    /// articles fills in one statement (see `loaders::prefetch`).
+    async fn text(&self, ctx: &Context<'_>) -> Result<String> {
+        ctx.data::<DataLoader<ByIdLoader<article::Entity>, HashMapCache>>()?
+            .load_one(self.0.id)
+            .await
+            .map_err(|e| e.extend())?
+            .map(|article| article.body)
+            .ok_or_else(|| {
+                AppError::Internal(anyhow::anyhow!("article {} has no row", self.0.id)).extend()
+            })
+    }
+}
 
 /// A published news article.
 #[Object]
@@ -56,8 +77,8 @@ impl Article {
     }
 
     /// The body as stored: Markdown.
-    async fn body(&self) -> &str {
-        &self.0.body
+    async fn body(&self, ctx: &Context<'_>) -> Result<String> {
+        self.text(ctx).await
     }
 
     /// When the article was published, with the offset it was written with.
@@ -84,24 +105,26 @@ impl Article {
 
     /// The body rendered to HTML and sanitized: paragraphs, quotations, emphasis and links
     /// are kept; scripts, event handlers and `javascript:` links are not.
-    async fn body_html(&self) -> String {
-        body::to_html(&self.0.body)
+    async fn body_html(&self, ctx: &Context<'_>) -> Result<String> {
+        Ok(body::to_html(&self.text(ctx).await?))
     }
 
     /// The body as plain text, blocks separated by a blank line.
-    async fn body_text(&self) -> String {
-        body::to_text(&self.0.body)
+    async fn body_text(&self, ctx: &Context<'_>) -> Result<String> {
+        Ok(body::to_text(&self.text(ctx).await?))
     }
 
     /// Words in the body.
-    async fn word_count(&self) -> i32 {
-        clamp(body::word_count(&body::to_text(&self.0.body)))
+    async fn word_count(&self, ctx: &Context<'_>) -> Result<i32> {
+        Ok(clamp(body::word_count(&body::to_text(
+            &self.text(ctx).await?,
+        ))))
     }
 
     /// Minutes to read the body, at 200 words a minute, rounded up.
-    async fn reading_minutes(&self) -> i32 {
-        clamp(body::reading_minutes(body::word_count(&body::to_text(
-            &self.0.body,
+    async fn reading_minutes(&self, ctx: &Context<'_>) -> Result<i32> {
+        Ok(clamp(body::reading_minutes(body::word_count(
+            &body::to_text(&self.text(ctx).await?),
         ))))
     }
 

@@ -13,21 +13,20 @@ use entity::{
 use sea_orm::{EntityTrait, Related};
 
 use super::reader::Reader;
-use crate::{error::AppError, store};
+use crate::{
+    error::AppError,
+    store::{self, article::Head},
+};
 
 /// Loads, one batch per relation, what the query selects of a page of articles, so that
 /// resolving the items one by one only reads the request's cache: the number of statements
 /// does not depend on the page size, nor on how fast the items happen to resolve.
-pub async fn prefetch(ctx: &Context<'_>, articles: &[article::Model]) -> Result<()> {
+pub async fn prefetch(ctx: &Context<'_>, articles: &[Head]) -> Result<()> {
     prefetch_under(ctx, &[&["edges", "node"], &["nodes"]], articles).await
 }
 
 /// [`prefetch`] for articles the query selects at any of `paths` below the current field.
-pub async fn prefetch_under(
-    ctx: &Context<'_>,
-    paths: &[&[&str]],
-    articles: &[article::Model],
-) -> Result<()> {
+pub async fn prefetch_under(ctx: &Context<'_>, paths: &[&[&str]], articles: &[Head]) -> Result<()> {
     let selections: Vec<_> = paths
         .iter()
         .map(|path| {
@@ -36,9 +35,11 @@ pub async fn prefetch_under(
         })
         .collect();
     let selects = |name: &str| selections.iter().any(|at| at.field(name).exists());
+    let shows_body = BODY_FIELDS.iter().any(|&name| selects(name));
     let ids: Vec<i64> = articles.iter().map(|a| a.id).collect();
     let section_ids: Vec<i64> = articles.iter().map(|a| a.section_id).collect();
     tokio::try_join!(
+        load::<ByIdLoader<article::Entity>>(ctx, shows_body, &ids),
         load::<ByIdLoader<section::Entity>>(ctx, selects("section"), &section_ids),
         load::<LinkedLoader<article_person::Entity, person::Entity>>(ctx, selects("people"), &ids),
         load::<LinkedLoader<article_country::Entity, country::Entity>>(
@@ -50,6 +51,15 @@ pub async fn prefetch_under(
     )?;
     Ok(())
 }
+
+/// The fields of an article that read its body.
+const BODY_FIELDS: &[&str] = &[
+    "body",
+    "bodyHtml",
+    "bodyText",
+    "wordCount",
+    "readingMinutes",
+];
 
 async fn load<T: Loader<i64, Error = Arc<AppError>>>(
     ctx: &Context<'_>,

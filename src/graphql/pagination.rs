@@ -12,7 +12,10 @@ use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use super::{article::Article, loaders, reader::Reader};
 use crate::{
     error::AppError,
-    store::feed::{self, Direction, Filter, Position, Window},
+    store::{
+        article::Head,
+        feed::{self, Direction, Filter, Position, Window},
+    },
 };
 
 pub type ArticleConnection = Connection<String, Article>;
@@ -124,7 +127,7 @@ pub async fn articles(
     let window = args.window().map_err(|e| e.extend())?;
     let db = Reader::of(ctx)?;
     let now = chrono::Utc::now().timestamp_micros();
-    let page = feed::page(&db, &filter, window, now)
+    let page = feed::page::<Head>(&db, &filter, window, now)
         .await
         .map_err(|e| AppError::from(e).extend())?;
     loaders::prefetch(ctx, &page.articles).await?;
@@ -132,7 +135,7 @@ pub async fn articles(
     connection.edges.extend(
         page.articles
             .into_iter()
-            .map(|article| Edge::new(encode(Position::from(&article)), Article(article))),
+            .map(|article| Edge::new(encode(Position::of(&article)), Article(article))),
     );
     Ok(connection)
 }

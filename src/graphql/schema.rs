@@ -7,7 +7,9 @@ use async_graphql::{
     dataloader::{DataLoader, HashMapCache, Loader},
     extensions::apollo_persisted_queries::{ApolloPersistedQueries, LruCacheStorage},
 };
-use entity::{article_country, article_person, article_topic, country, person, section, topic};
+use entity::{
+    article, article_country, article_person, article_topic, country, person, section, topic,
+};
 
 use super::{
     admin::{AdminMutation, AdminQuery},
@@ -103,6 +105,10 @@ pub fn for_request(request: Request, caller: Caller, writes: Writes, db: Reader)
     request
         .data(caller)
         .data(writes)
+        .data(loader(ByIdLoader::<article::Entity>::new(
+            db.clone(),
+            article::Column::Id,
+        )))
         .data(loader(ByIdLoader::<section::Entity>::new(
             db.clone(),
             section::Column::Id,

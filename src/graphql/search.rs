@@ -6,13 +6,14 @@ use std::sync::Arc;
 use async_graphql::{
     Context, Enum, ErrorExtensions, Object, OutputType, Result,
     connection::{Connection, ConnectionNameType, Edge, EdgeNameType, EmptyFields},
+    dataloader::{DataLoader, HashMapCache},
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use entity::article;
 
 use super::{
     article::{Article, ArticleFilter},
-    loaders,
+    loaders::{self, ByIdLoader},
     pagination::{self, DEFAULT_PAGE_SIZE},
     reader::Reader,
 };
@@ -22,7 +23,10 @@ use crate::{
         snippet,
         text::{MAX_QUERY_WORDS, Query},
     },
-    store::search::{self, Order, Position},
+    store::{
+        article::Head,
+        search::{self, Order, Position},
+    },
 };
 
 /// How search hits are ordered.
@@ -161,9 +165,20 @@ impl SearchQuery {
         let page = search::page(&db, &words, &filter, order.into(), after, limit, now)
             .await
             .map_err(|e| AppError::from(e).extend())?;
-        let articles: Vec<article::Model> =
-            page.hits.iter().map(|hit| hit.article.clone()).collect();
-        loaders::prefetch(ctx, &articles).await?;
+        // The hits were read whole, for their snippets: their bodies are at hand already.
+        ctx.data::<DataLoader<ByIdLoader<article::Entity>, HashMapCache>>()?
+            .feed_many(
+                page.hits
+                    .iter()
+                    .map(|hit| (hit.article.id, hit.article.clone())),
+            )
+            .await;
+        let heads: Vec<Head> = page
+            .hits
+            .iter()
+            .map(|hit| Head::from(hit.article.clone()))
+            .collect();
+        loaders::prefetch(ctx, &heads).await?;
         let query = Arc::new(words);
         let mut connection = SearchConnection::new(false, page.has_next);
         connection.edges.extend(page.hits.into_iter().map(|hit| {
@@ -173,7 +188,7 @@ impl SearchQuery {
                 query: query.clone(),
                 score: hit.score,
             };
-            Edge::with_additional_fields(cursor, Article(hit.article), highlights)
+            Edge::with_additional_fields(cursor, Article(hit.article.into()), highlights)
         }));
         Ok(connection)
     }

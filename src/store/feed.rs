@@ -15,6 +15,8 @@ use sea_orm::{
     },
 };
 
+use super::article::Read;
+
 /// Which public articles a listing holds; every given field must match.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Filter {
@@ -36,11 +38,11 @@ pub struct Position {
     pub id: i64,
 }
 
-impl From<&article::Model> for Position {
-    fn from(article: &article::Model) -> Self {
+impl Position {
+    pub fn of(article: &impl Read) -> Self {
         Self {
-            published_at: article.published_at,
-            id: article.id,
+            published_at: article.published_at(),
+            id: article.id(),
         }
     }
 }
@@ -65,9 +67,9 @@ pub struct Window {
 }
 
 #[derive(Debug)]
-pub struct Page {
+pub struct Page<A> {
     /// Newest first, whichever the direction.
-    pub articles: Vec<article::Model>,
+    pub articles: Vec<A>,
     pub has_previous: bool,
     pub has_next: bool,
 }
@@ -80,16 +82,16 @@ pub fn public(now: i64) -> Condition {
 }
 
 /// [`public`] for an article already read.
-pub fn is_public(article: &article::Model, now: i64) -> bool {
-    article.status == article::Status::Published && article.published_at <= now
+pub fn is_public(article: &impl Read, now: i64) -> bool {
+    article.status() == article::Status::Published && article.published_at() <= now
 }
 
-pub async fn page(
+pub async fn page<A: Read>(
     db: &impl ConnectionTrait,
     filter: &Filter,
     window: Window,
     now: i64,
-) -> Result<Page, DbErr> {
+) -> Result<Page<A>, DbErr> {
     let listing = Listing::new(filter);
     let universe = Range::of(filter, now);
     let range = Range {
@@ -105,6 +107,7 @@ pub async fn page(
         .order_by(listing.published_at(), order.clone())
         .order_by(listing.id(), order)
         .limit(window.limit + 1)
+        .into_partial_model::<A>()
         .all(db)
         .await?;
     let has_more = articles.len() as u64 > window.limit;
@@ -125,7 +128,7 @@ pub async fn page(
         }),
     };
     let has_behind = match behind {
-        Some(range) => listing.select(range).one(db).await?.is_some(),
+        Some(range) => listing.first_key(range, Order::Desc, db).await?.is_some(),
         None => false,
     };
     let (has_previous, has_next) = match window.direction {
@@ -160,13 +163,8 @@ pub async fn latest(
         lower: universe.lower,
         upper: earlier(universe.upper, before.map(Position::first_at)),
     };
-    let newest = listing
-        .select(range)
-        .order_by(listing.published_at(), Order::Desc)
-        .order_by(listing.id(), Order::Desc)
-        .one(db)
-        .await?;
-    Ok(newest.map(|article| article.published_at))
+    let newest = listing.first_key(range, Order::Desc, db).await?;
+    Ok(newest.map(|position| position.published_at))
 }
 
 impl Position {
@@ -364,6 +362,27 @@ impl Listing {
             select = select.filter(key().lt(at(upper)));
         }
         select
+    }
+
+    /// The sort key of the listing's first article within `range` in `order`, if any: read
+    /// from the driving table's index alone.
+    async fn first_key(
+        &self,
+        range: Range,
+        order: Order,
+        db: &impl ConnectionTrait,
+    ) -> Result<Option<Position>, DbErr> {
+        let key: Option<(i64, i64)> = self
+            .select(range)
+            .select_only()
+            .expr(self.published_at())
+            .expr(self.id())
+            .order_by(self.published_at(), order.clone())
+            .order_by(self.id(), order)
+            .into_tuple()
+            .one(db)
+            .await?;
+        Ok(key.map(|(published_at, id)| Position { published_at, id }))
     }
 
     /// The sort key columns of the driving table: the link table's copy when there is one, so

@@ -504,7 +504,7 @@ pub async fn page(
     let has_next = keys.len() as u64 > limit;
     keys.truncate(limit as usize);
     let ids: Vec<i64> = keys.iter().map(|&(id, _, _)| id).collect();
-    let articles = super::article::find_public_by_ids(db, &ids, now).await?;
+    let articles = super::article::find_public_by_ids::<article::Model>(db, &ids, now).await?;
     let scores: HashMap<i64, i64> = keys.iter().map(|&(id, _, score)| (id, score)).collect();
     let hits = articles
         .into_iter()

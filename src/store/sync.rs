@@ -11,7 +11,7 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait, OnConflict, Query},
 };
 
-use super::{CHUNK, feed};
+use super::{CHUNK, article::Read, feed};
 
 /// Logs as changed at `version` every article whose `column` (its id, or its section) is one
 /// of `values`.
@@ -133,24 +133,25 @@ pub async fn changes_after(
 }
 
 /// Articles by slug, whatever their status.
-pub async fn articles_by_slug(
+pub async fn articles_by_slug<A: Read>(
     db: &impl ConnectionTrait,
     slugs: &[&str],
-) -> Result<Vec<article::Model>, DbErr> {
+) -> Result<Vec<A>, DbErr> {
     article::Entity::find()
         .filter(article::Column::Slug.is_in(slugs.iter().copied()))
+        .into_partial_model()
         .all(db)
         .await
 }
 
 /// Up to `limit` public articles published after `after` (a (published_at, id) position) and
 /// by `upto`, oldest first: those an embargo lapse made visible.
-pub async fn lapsed(
+pub async fn lapsed<A: Read>(
     db: &impl ConnectionTrait,
     after: feed::Position,
     upto: i64,
     limit: u64,
-) -> Result<Vec<article::Model>, DbErr> {
+) -> Result<Vec<A>, DbErr> {
     let key = Expr::tuple([
         article::Column::PublishedAt.into_simple_expr(),
         article::Column::Id.into_simple_expr(),
@@ -164,6 +165,7 @@ pub async fn lapsed(
         .order_by_asc(article::Column::PublishedAt)
         .order_by_asc(article::Column::Id)
         .limit(limit)
+        .into_partial_model()
         .all(db)
         .await
 }

@@ -85,7 +85,9 @@ pub async fn load(
         after: None,
         before: None,
     };
-    let articles = store::feed::page(db, &filter, window, now).await?.articles;
+    let articles = store::feed::page::<article::Model>(db, &filter, window, now)
+        .await?
+        .articles;
     let ids: Vec<i64> = articles.iter().map(|a| a.id).collect();
     let section_ids: Vec<i64> = articles.iter().map(|a| a.section_id).collect();
     let sections =

@@ -20,6 +20,58 @@ async fn the_seed_article_reads_in_full() {
     insta::assert_json_snapshot!(data);
 }
 
+/// Lists read their articles without bodies and fetch the bodies asked for apart, a page at a
+/// time: each article must still show its own.
+#[tokio::test]
+async fn every_listing_shows_each_article_its_own_body() {
+    let app = TestApp::seeded().await;
+    let fields = "slug body wordCount";
+    let data = app
+        .data(
+            &format!(
+                "query($slug: String!) {{
+                    feed(first: 100) {{ nodes {{ {fields} }} }}
+                    search(query: \"Японії\") {{ edges {{ node {{ {fields} }} }} }}
+                    changes {{ changes {{ article {{ {fields} }} }} }}
+                    article(slug: $slug) {{ related(first: 5) {{ {fields} }} }}
+                }}"
+            ),
+            json!({"slug": "umierov-obhovoryv-viiskovi-potreby-ukrainy-z-ministrom-oborony-yaponii"}),
+        )
+        .await;
+    let listed: Vec<&serde_json::Value> = [
+        &data["feed"]["nodes"],
+        &data["search"]["edges"],
+        &data["changes"]["changes"],
+        &data["article"]["related"],
+    ]
+    .into_iter()
+    .map(|list| list.as_array().expect("a list"))
+    .inspect(|list| assert!(!list.is_empty(), "every listing shows something"))
+    .flatten()
+    .map(|item| {
+        let article = &item["node"];
+        if article.is_object() {
+            article
+        } else if item["article"].is_object() {
+            &item["article"]
+        } else {
+            item
+        }
+    })
+    .collect();
+    for article in listed {
+        let alone = app
+            .data(
+                "query($slug: String!) { article(slug: $slug) { slug body wordCount } }",
+                json!({"slug": article["slug"]}),
+            )
+            .await;
+        assert_eq!(article, &alone["article"]);
+        assert!(!article["body"].as_str().expect("a body").is_empty());
+    }
+}
+
 #[tokio::test]
 async fn unknown_keys_read_as_null() {
     let app = TestApp::seeded().await;
