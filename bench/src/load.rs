@@ -15,6 +15,9 @@ pub struct Load {
     pub p50: Duration,
     pub p99: Duration,
     pub bytes_per_response: f64,
+    /// CPU time the server spent per answer, all its threads counted: unlike requests a
+    /// second, it does not move with what else the machine's cores are doing.
+    pub cpu_per_response: Duration,
 }
 
 /// What to ask for.
@@ -54,10 +57,11 @@ pub fn oha() -> anyhow::Result<PathBuf> {
     Ok(cargo_bin)
 }
 
-/// Runs `connections` connections against `target`: `warm_up` first (if any), unmeasured,
-/// then `duration` measured.
+/// Runs `connections` connections against `target`, served by process `server`: `warm_up`
+/// first (if any), unmeasured, then `duration` measured.
 pub fn run(
     target: &Target,
+    server: u32,
     connections: u32,
     warm_up: Duration,
     duration: Duration,
@@ -92,7 +96,9 @@ pub fn run(
     if !warm_up.is_zero() {
         measure(warm_up)?;
     }
+    let cpu_before = cpu_time(server)?;
     let report = measure(duration)?;
+    let cpu = cpu_time(server)?.saturating_sub(cpu_before);
     let codes = &report["statusCodeDistribution"];
     let ok = codes["200"].as_u64().unwrap_or(0);
     let total: u64 = codes
@@ -107,5 +113,24 @@ pub fn run(
         p50: seconds(&report["latencyPercentiles"]["p50"]),
         p99: seconds(&report["latencyPercentiles"]["p99"]),
         bytes_per_response: report["summary"]["sizePerRequest"].as_f64().unwrap_or(0.0),
+        cpu_per_response: cpu / u32::try_from(total).unwrap_or(u32::MAX),
     })
+}
+
+/// The CPU time process `pid` has used so far, user and system, all threads: fields 14 and 15
+/// of `/proc/<pid>/stat`, in the kernel's fixed user-visible tick of 1/100 s (`USER_HZ`).
+fn cpu_time(pid: u32) -> anyhow::Result<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // The command name, in parentheses, may hold spaces: count fields after its end.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .context("a process status line")?
+        .1
+        .split_whitespace()
+        .collect();
+    let ticks = |index: usize| -> anyhow::Result<u64> {
+        Ok(fields.get(index).context("a CPU time field")?.parse()?)
+    };
+    // Fields 14 and 15 of the whole line are the 12th and 13th after the name.
+    Ok(Duration::from_millis((ticks(11)? + ticks(12)?) * 10))
 }

@@ -183,8 +183,9 @@ async fn measure_size(options: &Options, size: usize) -> anyhow::Result<String> 
     let seconds = Duration::from_secs(options.seconds);
     let warm_up = seconds.min(Duration::from_secs(10));
     let round = seconds / ROUNDS;
-    let measure =
-        |target: &Target, warm_up: Duration| load::run(target, options.connections, warm_up, round);
+    let measure = |target: &Target, server: u32, warm_up: Duration| {
+        load::run(target, server, options.connections, warm_up, round)
+    };
     let floor_target = Target::Post {
         url: floor_url,
         body: body(&q1()),
@@ -217,11 +218,12 @@ async fn measure_size(options: &Options, size: usize) -> anyhow::Result<String> 
         let mut rounds = Vec::new();
         for number in 0..ROUNDS {
             let warm_up = if number == 0 { warm_up } else { Duration::ZERO };
-            let floor = measure(&floor_target, warm_up)?;
+            // The floor serves from this process.
+            let floor = measure(&floor_target, std::process::id(), warm_up)?;
             rounds.push(Round {
                 floor,
-                on: measure(on, warm_up)?,
-                off: measure(off, warm_up)?,
+                on: measure(on, cached.pid(), warm_up)?,
+                off: measure(off, uncached.pid(), warm_up)?,
             });
         }
         rows.push_str(&row(name, &rounds));
@@ -230,8 +232,8 @@ async fn measure_size(options: &Options, size: usize) -> anyhow::Result<String> 
     Ok(format!(
         "\n## {size} articles\n\nImport: {:.1} s ({:.0} articles/s), peak RSS {:.0} MB. \
          Serve peak RSS after the runs: {:.0} MB (answer cache on), {:.0} MB (off).\n\n\
-         | query | bytes | req/s (cache on) | p50 | p99 | × floor | req/s (cache off) | p50 | p99 | × floor | floor req/s |\n\
-         |---|---|---|---|---|---|---|---|---|---|---|\n{rows}",
+         | query | bytes | req/s (cache on) | p50 | p99 | × floor | req/s (cache off) | p50 | p99 | × floor | CPU/answer (cache off) | × floor CPU | floor req/s |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|---|---|\n{rows}",
         import.as_secs_f64(),
         size as f64 / import.as_secs_f64(),
         import_peak as f64 / 1_048_576.0,
@@ -267,7 +269,7 @@ fn row(name: &str, rounds: &[Round]) -> String {
         })))
     };
     format!(
-        "| {name} | {:.0} | {:.0} | {} | {} | {:.2} | {:.0} | {} | {} | {:.2} | {:.0} |\n",
+        "| {name} | {:.0} | {:.0} | {} | {} | {:.2} | {:.0} | {} | {} | {:.2} | {} | {:.0} | {:.0} |\n",
         median(&|r| r.off.bytes_per_response),
         median(&|r| r.on.requests_per_second),
         time(&|r| r.on.p50),
@@ -277,6 +279,10 @@ fn row(name: &str, rounds: &[Round]) -> String {
         time(&|r| r.off.p50),
         time(&|r| r.off.p99),
         median(&|r| r.off.requests_per_second / r.floor.requests_per_second),
+        time(&|r| r.off.cpu_per_response),
+        median(&|r| {
+            r.off.cpu_per_response.as_secs_f64() / r.floor.cpu_per_response.as_secs_f64()
+        }),
         median(&|r| r.floor.requests_per_second),
     )
 }
