@@ -1,6 +1,8 @@
 //! Words: where they are in a text, and the one form they are indexed and searched under.
 
-use std::{collections::HashSet, ops::Range};
+use std::{collections::HashMap, ops::Range};
+
+use indexmap::IndexSet;
 
 use unicode_normalization::{
     IsNormalized, UnicodeNormalization, char::is_combining_mark, is_nfc_quick,
@@ -166,25 +168,47 @@ fn stemmed(mut form: String) -> String {
     form
 }
 
-/// The distinct terms of all of `texts`, sorted. A word met again costs one lookup of its
-/// form: each distinct form is stemmed and kept once, as an article's body repeats most of
-/// its words many times.
-pub fn distinct_terms<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-    let mut forms: HashSet<String, foldhash::fast::RandomState> = HashSet::default();
-    let mut form = String::new();
-    for text in texts {
-        for span in spans(text) {
-            form.clear();
-            normalize_into(&text[span], &mut form);
-            if !forms.contains(form.as_str()) {
-                forms.insert(form.clone());
+/// The words met so far and their terms, for indexing many texts: news texts repeat a
+/// vocabulary of some tens of thousands of words, so each distinct spelling of a word is
+/// normalized and stemmed once, not once in every text it is in.
+#[derive(Debug, Default)]
+pub struct Vocabulary {
+    /// The number of each spelling's term.
+    words: HashMap<Box<str>, usize, foldhash::fast::RandomState>,
+    /// The terms, numbered in the order they were met.
+    terms: IndexSet<Box<str>, foldhash::fast::RandomState>,
+}
+
+impl Vocabulary {
+    /// The distinct terms of all of `texts`, sorted.
+    pub fn distinct_terms<'a>(&mut self, texts: impl IntoIterator<Item = &'a str>) -> Vec<&str> {
+        let mut numbers = Vec::new();
+        let mut form = String::new();
+        for text in texts {
+            for span in spans(text) {
+                let word = &text[span];
+                let number = match self.words.get(word) {
+                    Some(&number) => number,
+                    None => {
+                        form.clear();
+                        normalize_into(word, &mut form);
+                        let (number, _) = self.terms.insert_full(stem::stem(&form).into());
+                        self.words.insert(word.into(), number);
+                        number
+                    }
+                };
+                numbers.push(number);
             }
         }
+        numbers.sort_unstable();
+        numbers.dedup();
+        let mut terms: Vec<&str> = numbers
+            .into_iter()
+            .filter_map(|number| self.terms.get_index(number).map(|term| &**term))
+            .collect();
+        terms.sort_unstable();
+        terms
     }
-    let mut terms: Vec<String> = forms.into_iter().map(stemmed).collect();
-    terms.sort_unstable();
-    terms.dedup();
-    terms
 }
 
 /// One word of a query, as the index is asked for it.
@@ -336,10 +360,16 @@ mod tests {
         let mut expected: Vec<String> = texts.iter().flat_map(|text| terms(text)).collect();
         expected.sort_unstable();
         expected.dedup();
-        assert_eq!(distinct_terms(texts), expected);
+        let mut vocabulary = Vocabulary::default();
+        assert_eq!(vocabulary.distinct_terms(texts), expected);
         assert_eq!(
-            distinct_terms(texts),
+            vocabulary.distinct_terms(texts),
             ["премєр", "та", "у", "умєров", "япон"]
+        );
+        // Words met before come from the vocabulary, new ones are added to it.
+        assert_eq!(
+            vocabulary.distinct_terms(["Японією", "Токіо"]),
+            ["токі", "япон"]
         );
     }
 

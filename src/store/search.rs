@@ -27,7 +27,7 @@ use tokio::task::JoinHandle;
 use super::{CHUNK, article::linked_keys, feed};
 use crate::{
     body,
-    search::text::{self, Query as Words, Term},
+    search::text::{self, Query as Words, Term, Vocabulary},
 };
 
 /// The version of the word normalization the rows were written with. Raising it (when the
@@ -84,9 +84,10 @@ pub async fn reindex(db: &impl ConnectionTrait, article_ids: &[i64]) -> Result<(
             .all(db)
             .await?;
         let prepared = tokio::task::spawn_blocking(move || {
+            let mut vocabulary = Vocabulary::default();
             articles
                 .iter()
-                .map(|article| (article.id, Prepared::of_article(article)))
+                .map(|article| (article.id, Prepared::of_article(article, &mut vocabulary)))
                 .collect()
         });
         if let Some(previous) = normalizing.replace(prepared) {
@@ -331,6 +332,7 @@ impl Prepared {
         (title, lead, body): (&str, Option<&str>, &str),
         published: bool,
         published_at: i64,
+        vocabulary: &mut Vocabulary,
     ) -> Self {
         let body = body::to_text(body);
         let head: Vec<String> = text::terms(title).collect();
@@ -341,15 +343,18 @@ impl Prepared {
             lead: lead
                 .map(|lead| text::terms(lead).collect())
                 .unwrap_or_default(),
-            document: text::distinct_terms([title, lead.unwrap_or_default(), &body]).join(" "),
+            document: vocabulary
+                .distinct_terms([title, lead.unwrap_or_default(), &body])
+                .join(" "),
         }
     }
 
-    fn of_article(article: &article::Model) -> Self {
+    fn of_article(article: &article::Model, vocabulary: &mut Vocabulary) -> Self {
         Self::of(
             (&article.title, article.lead.as_deref(), &article.body),
             article.status == article::Status::Published,
             article.published_at,
+            vocabulary,
         )
     }
 }
@@ -582,7 +587,7 @@ mod tests {
     /// must not start with a space.
     #[test]
     fn a_document_of_names_alone_has_no_empty_term() {
-        let prepared = Prepared::of(("«…»", None, ""), true, 0);
+        let prepared = Prepared::of(("«…»", None, ""), true, 0, &mut Vocabulary::default());
         let row = Row::of(1, prepared, vec!["Особа 17".into()]);
         assert_eq!(row.document, "особ 17");
         assert_eq!(row.summary, " особ 17 ");

@@ -21,7 +21,10 @@ use super::{
     line::{self, Article, Kind, Line},
     validate::{self, Problem},
 };
-use crate::store::{CHUNK, catalog, content, editing, search, snapshot, sync, version};
+use crate::{
+    search::text::Vocabulary,
+    store::{CHUNK, catalog, content, editing, search, snapshot, sync, version},
+};
 
 /// What an article line replaces of an article already stored under its slug: everything but
 /// its id.
@@ -353,12 +356,13 @@ impl Batch {
         // from the same copy of their text.
         let texts = Arc::clone(&self.articles);
         let prepared = tokio::task::spawn_blocking(move || {
+            let mut vocabulary = Vocabulary::default();
             texts
                 .iter()
                 .map(|a| {
                     let published = a.status == article::Status::Published;
                     let text = (a.title.as_str(), a.lead.as_deref(), a.body.as_str());
-                    search::Prepared::of(text, published, a.published_at.micros)
+                    search::Prepared::of(text, published, a.published_at.micros, &mut vocabulary)
                 })
                 .collect::<Vec<_>>()
         });
