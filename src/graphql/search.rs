@@ -181,15 +181,17 @@ impl SearchQuery {
         loaders::prefetch(ctx, &heads).await?;
         let query = Arc::new(words);
         let mut connection = SearchConnection::new(false, page.has_next);
-        connection.edges.extend(page.hits.into_iter().map(|hit| {
-            let cursor = encode(order, hit.position());
-            let highlights = Highlights {
-                article: hit.article.clone(),
-                query: query.clone(),
-                score: hit.score,
-            };
-            Edge::with_additional_fields(cursor, Article(hit.article.into()), highlights)
-        }));
+        connection
+            .edges
+            .extend(page.hits.into_iter().zip(heads).map(|(hit, head)| {
+                let cursor = encode(order, hit.position());
+                let highlights = Highlights {
+                    article: hit.article,
+                    query: query.clone(),
+                    score: hit.score,
+                };
+                Edge::with_additional_fields(cursor, Article(head), highlights)
+            }));
         Ok(connection)
     }
 }

@@ -12,6 +12,9 @@
 
 use std::collections::HashMap;
 
+use async_graphql::{Context, Enum, ErrorExtensions, Object, Result, SimpleObject};
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+
 use super::{article::Article, loaders, reader::Reader};
 use crate::{
     error::AppError,
@@ -22,8 +25,6 @@ use crate::{
         version,
     },
 };
-use async_graphql::{Context, Enum, ErrorExtensions, Object, Result, SimpleObject};
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 
 /// Most changes in one answer.
 const MAX_CHANGES: i32 = 100;

@@ -128,7 +128,7 @@ pub async fn page<A: Read>(
         }),
     };
     let has_behind = match behind {
-        Some(range) => listing.first_key(range, Order::Desc, db).await?.is_some(),
+        Some(range) => listing.newest_key(range, db).await?.is_some(),
         None => false,
     };
     let (has_previous, has_next) = match window.direction {
@@ -163,7 +163,7 @@ pub async fn latest(
         lower: universe.lower,
         upper: earlier(universe.upper, before.map(Position::first_at)),
     };
-    let newest = listing.first_key(range, Order::Desc, db).await?;
+    let newest = listing.newest_key(range, db).await?;
     Ok(newest.map(|position| position.published_at))
 }
 
@@ -364,12 +364,11 @@ impl Listing {
         select
     }
 
-    /// The sort key of the listing's first article within `range` in `order`, if any: read
-    /// from the driving table's index alone.
-    async fn first_key(
+    /// The sort key of the listing's newest article within `range`, if any: read from the
+    /// driving table's index alone.
+    async fn newest_key(
         &self,
         range: Range,
-        order: Order,
         db: &impl ConnectionTrait,
     ) -> Result<Option<Position>, DbErr> {
         let key: Option<(i64, i64)> = self
@@ -377,8 +376,8 @@ impl Listing {
             .select_only()
             .expr(self.published_at())
             .expr(self.id())
-            .order_by(self.published_at(), order.clone())
-            .order_by(self.id(), order)
+            .order_by(self.published_at(), Order::Desc)
+            .order_by(self.id(), Order::Desc)
             .into_tuple()
             .one(db)
             .await?;
