@@ -1,6 +1,6 @@
 use std::{
     fs::File,
-    io::{self, BufRead, BufReader, IsTerminal},
+    io::{self, IsTerminal, Seek},
     path::{Path, PathBuf},
     time::Instant,
 };
@@ -34,13 +34,12 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
 /// Imports `file` (`-` for standard input), printing every problem or a one-line summary.
 pub async fn load(db: &DatabaseConnection, file: &Path) -> anyhow::Result<()> {
     let started = Instant::now();
-    let (input, size): (Box<dyn BufRead>, Option<u64>) = if file.as_os_str() == "-" {
-        (Box::new(io::stdin().lock()), None)
+    let input = if file.as_os_str() == "-" {
+        spooled_stdin()?
     } else {
-        let opened = File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
-        let size = opened.metadata().ok().map(|m| m.len());
-        (Box::new(BufReader::with_capacity(1 << 20, opened)), size)
+        File::open(file).with_context(|| format!("cannot open {}", file.display()))?
     };
+    let size = input.metadata().ok().map(|m| m.len());
     let progress = progress_bar(size);
     let outcome = match import::read(input, |bytes| progress.inc(bytes)) {
         Ok(parsed) => {
@@ -66,6 +65,14 @@ pub async fn load(db: &DatabaseConnection, file: &Path) -> anyhow::Result<()> {
         }
         Err(error) => Err(error.into()),
     }
+}
+
+/// Standard input, copied to an unnamed temporary file: an import reads its input twice.
+fn spooled_stdin() -> anyhow::Result<File> {
+    let mut spool = tempfile::tempfile().context("cannot make a temporary file for the input")?;
+    io::copy(&mut io::stdin().lock(), &mut spool).context("cannot copy the input")?;
+    spool.rewind()?;
+    Ok(spool)
 }
 
 fn progress_bar(size: Option<u64>) -> ProgressBar {

@@ -59,7 +59,7 @@ enum Searched {
 /// less merging than many small ones (the migration `m20261128_000012_larger_fts_batches`
 /// sizes its in-memory hash for such batches). Two values a row keep it under the
 /// bind-parameter limits.
-const FULL_TEXT_BATCH: usize = 16_000;
+pub const FULL_TEXT_BATCH: usize = 16_000;
 
 /// Rewrites the search rows of `article_ids` from the articles as they are now in `db`: their
 /// title, lead, body, status, publication time and the names of their people and topics. Ids

@@ -1,9 +1,15 @@
 //! Import: read and check the whole file, check its references against itself and the
 //! database, then write everything in one transaction, or nothing at all.
+//!
+//! The file is read twice. The first reading checks every line and keeps all of it but the
+//! articles' texts; the second, once nothing is wrong, feeds the texts to the database a chunk
+//! at a time. An import thus holds the text of a few chunks of articles, however large the
+//! file: a million articles are over 4 GB of text.
 
 use std::{
     collections::{HashMap, HashSet},
-    io::BufRead,
+    fs::File,
+    io::{self, BufRead, BufReader, Seek, SeekFrom},
     sync::Arc,
 };
 
@@ -15,6 +21,10 @@ use sea_orm::{
     ActiveValue::{NotSet, Set},
     ConnectionTrait, DatabaseConnection, DbErr,
 };
+use tokio::{
+    sync::{mpsc, oneshot},
+    task::JoinHandle,
+};
 
 use super::{
     Counts,
@@ -23,7 +33,11 @@ use super::{
 };
 use crate::{
     search::text::Vocabulary,
-    store::{CHUNK, catalog, content, editing, search, snapshot, sync, version},
+    store::{
+        CHUNK, catalog, content, editing,
+        search::{self, FULL_TEXT_BATCH},
+        snapshot, sync, version,
+    },
 };
 
 /// What an article line replaces of an article already stored under its slug: everything but
@@ -57,6 +71,7 @@ pub enum ImportError {
 pub struct Parsed {
     lines: Vec<(usize, Line)>,
     problems: Vec<Problem>,
+    texts: Texts,
 }
 
 impl From<Line> for Parsed {
@@ -65,37 +80,147 @@ impl From<Line> for Parsed {
         Self {
             lines: vec![(1, line)],
             problems: Vec::new(),
+            texts: Texts::Kept,
         }
     }
 }
 
-/// Reads every line, collecting the problems of all lines (and keys defined twice).
-/// `progress` is told how many bytes have been read.
-pub fn read(mut input: impl BufRead, progress: impl Fn(u64)) -> Result<Parsed, ImportError> {
-    let mut parsed = Parsed::default();
-    let problems = &mut parsed.problems;
-    let mut defined: HashMap<(Kind, String), usize> = HashMap::new();
+/// Where the articles' titles, leads and bodies are when they are written.
+#[derive(Debug, Default)]
+enum Texts {
+    /// In the lines: a write through the API.
+    #[default]
+    Kept,
+    /// In the file, read again while writing; the lines hold the articles without them.
+    File(File),
+}
+
+/// Articles in the order of their lines, and their words normalized for search, to come: the
+/// database writes their rows meanwhile.
+type Chunk = (Arc<Vec<Article>>, oneshot::Receiver<Vec<search::Prepared>>);
+
+impl Texts {
+    /// Hands the writer `articles` (as the lines hold them) with their texts, a chunk at a time,
+    /// then normalizes the chunk's words on another thread while the database writes it.
+    fn chunks(
+        self,
+        articles: &[Article],
+    ) -> (mpsc::Receiver<Chunk>, JoinHandle<Result<(), ImportError>>) {
+        let (sender, receiver) = mpsc::channel(1);
+        let kept = match self {
+            Texts::Kept => articles.to_vec(),
+            Texts::File(_) => Vec::new(),
+        };
+        let reading = tokio::task::spawn_blocking(move || {
+            let mut vocabulary = Vocabulary::default();
+            // Refused only when the writer has stopped, with an error of its own to report.
+            let stopped = || ImportError::Io(io::ErrorKind::BrokenPipe.into());
+            let mut send = |articles: Vec<Article>| {
+                let articles = Arc::new(articles);
+                let (words, prepared) = oneshot::channel();
+                sender
+                    .blocking_send((Arc::clone(&articles), prepared))
+                    .map_err(|_| stopped())?;
+                let prepared = articles
+                    .iter()
+                    .map(|a| {
+                        let published = a.status == article::Status::Published;
+                        let text = (a.title.as_str(), a.lead.as_deref(), a.body.as_str());
+                        search::Prepared::of(
+                            text,
+                            published,
+                            a.published_at.micros,
+                            &mut vocabulary,
+                        )
+                    })
+                    .collect();
+                words.send(prepared).map_err(|_| stopped())
+            };
+            match self {
+                Texts::Kept => send(kept),
+                Texts::File(file) => reread(file, send),
+            }
+        });
+        (receiver, reading)
+    }
+}
+
+/// Reads the articles of `file` again, in order, a chunk at a time.
+fn reread(
+    mut file: File,
+    mut send: impl FnMut(Vec<Article>) -> Result<(), ImportError>,
+) -> Result<(), ImportError> {
+    file.seek(SeekFrom::Start(0))?;
+    let mut chunk = Vec::with_capacity(FULL_TEXT_BATCH);
+    each_line(
+        BufReader::with_capacity(1 << 20, file),
+        |_| {},
+        |number, text| {
+            match text.map(|text| validate::parse(number, text)) {
+                Some(Ok(Line::Article(article))) => chunk.push(article),
+                Some(Ok(_)) => {}
+                _ => return Err(file_changed()),
+            }
+            if chunk.len() == FULL_TEXT_BATCH {
+                send(std::mem::take(&mut chunk))?;
+            }
+            Ok(())
+        },
+    )?;
+    if chunk.is_empty() {
+        Ok(())
+    } else {
+        send(chunk)
+    }
+}
+
+/// What a second reading of the file reports when it no longer holds what the first checked.
+fn file_changed() -> ImportError {
+    ImportError::Io(io::Error::other("the file changed while it was imported"))
+}
+
+/// Calls `each` with the number and text of every line of `input` that is not blank (`None` for
+/// one that is not UTF-8), telling `progress` how many bytes have been read.
+fn each_line(
+    mut input: impl BufRead,
+    progress: impl Fn(u64),
+    mut each: impl FnMut(usize, Option<&str>) -> Result<(), ImportError>,
+) -> Result<(), ImportError> {
     let mut buffer = Vec::new();
     let mut number = 0;
     loop {
         buffer.clear();
         let read = input.read_until(b'\n', &mut buffer)?;
         if read == 0 {
-            break;
+            return Ok(());
         }
         number += 1;
         progress(read as u64);
-        let Ok(text) = simdutf8::basic::from_utf8(&buffer) else {
+        match simdutf8::basic::from_utf8(&buffer) {
+            Ok(text) if text.trim().is_empty() => {}
+            Ok(text) => each(number, Some(text))?,
+            Err(_) => each(number, None)?,
+        }
+    }
+}
+
+/// Reads every line of `file`, collecting the problems of all lines (and keys defined twice).
+/// `progress` is told how many bytes have been read.
+pub fn read(file: File, progress: impl Fn(u64)) -> Result<Parsed, ImportError> {
+    let mut parsed = Parsed::default();
+    let problems = &mut parsed.problems;
+    let lines = &mut parsed.lines;
+    let mut defined: HashMap<(Kind, String), usize> = HashMap::new();
+    let input = BufReader::with_capacity(1 << 20, &file);
+    each_line(input, progress, |number, text| {
+        let Some(text) = text else {
             problems.push(Problem {
                 line: number,
                 field: "json".into(),
                 message: "not valid UTF-8".into(),
             });
-            continue;
+            return Ok(());
         };
-        if text.trim().is_empty() {
-            continue;
-        }
         match validate::parse(number, text) {
             Ok(line) => {
                 let (kind, key) = line.key();
@@ -110,14 +235,40 @@ pub fn read(mut input: impl BufRead, progress: impl Fn(u64)) -> Result<Parsed, I
                     }),
                     None => {
                         defined.insert((kind, key.to_owned()), number);
-                        parsed.lines.push((number, line));
+                        lines.push((number, without_text(line)));
                     }
                 }
             }
             Err(found) => problems.extend(found),
         }
-    }
+        Ok(())
+    })?;
+    parsed.texts = Texts::File(file);
     Ok(parsed)
+}
+
+/// Whether an article of the second reading is the one `kept` from the first, texts aside: what
+/// was checked is what gets written.
+fn same_but_texts((kept, read): (&Article, &Article)) -> bool {
+    fn checked(a: &Article) -> impl PartialEq + '_ {
+        let lists = [&a.people, &a.countries, &a.topics, &a.related];
+        let when = (&a.published_at, &a.updated_at, &a.status);
+        (&a.slug, when, &a.section, &a.language, lists)
+    }
+    checked(kept) == checked(read)
+}
+
+/// A line as kept between the two readings: an article without its title, lead and body.
+fn without_text(line: Line) -> Line {
+    match line {
+        Line::Article(article) => Line::Article(Article {
+            title: String::new(),
+            lead: None,
+            body: String::new(),
+            ..article
+        }),
+        other => other,
+    }
 }
 
 /// Checks the references of the lines that parsed, then, if the file has no problem at all,
@@ -152,17 +303,28 @@ pub async fn stage(
         problems.sort_by_key(|problem| problem.line);
         return Err(ImportError::Rejected(problems));
     }
-    batch.write(db, version).await?;
+    batch.write(db, version, parsed.texts).await?;
     Ok(counts)
 }
 
-/// One reference from a line to a key of some kind, kept to report it if it resolves to nothing.
+/// One reference from a line to a key of some kind.
 #[derive(Debug)]
-struct Reference {
+struct Reference<'a> {
     line: usize,
-    field: String,
+    /// The field, and the reference's place when the field is a list.
+    field: (&'static str, Option<usize>),
     kind: Kind,
-    key: String,
+    key: &'a str,
+}
+
+impl Reference<'_> {
+    /// The field as a problem names it: `section`, or `people[0]`.
+    fn field(&self) -> String {
+        match self.field {
+            (name, Some(index)) => format!("{name}[{index}]"),
+            (name, None) => name.to_owned(),
+        }
+    }
 }
 
 /// Natural key to id, per kind, for every key the batch defines or names.
@@ -174,13 +336,16 @@ struct Batch {
     countries: Vec<country::ActiveModel>,
     people: Vec<(person::ActiveModel, Option<String>)>,
     topics: Vec<topic::ActiveModel>,
-    /// Shared with the thread that normalizes their words.
-    articles: Arc<Vec<Article>>,
+    /// Without their texts when these are read again from the file.
+    articles: Vec<Article>,
+    /// The line of each article.
+    article_lines: Vec<usize>,
+    /// The line of each person that names a country, and the country's code.
+    person_countries: Vec<(usize, String)>,
     /// The section, country, person and topic lines, to tell which of them change what is
     /// stored.
     catalogue: HashMap<(Kind, String), Line>,
     defined: HashMap<Kind, HashSet<String>>,
-    references: Vec<Reference>,
 }
 
 impl Batch {
@@ -203,7 +368,7 @@ impl Batch {
             }),
             Line::Person(p) => {
                 if let Some(code) = &p.country {
-                    self.refer(number, "country".into(), Kind::Country, code);
+                    self.person_countries.push((number, code.clone()));
                 }
                 self.people.push((
                     person::ActiveModel {
@@ -223,40 +388,60 @@ impl Batch {
                 description: Set(t.description),
             }),
             Line::Article(a) => {
-                self.refer(number, "section".into(), Kind::Section, &a.section);
-                for (field, kind, keys) in [
-                    ("people", Kind::Person, &a.people),
-                    ("countries", Kind::Country, &a.countries),
-                    ("topics", Kind::Topic, &a.topics),
-                    ("related", Kind::Article, &a.related),
-                ] {
-                    for (index, key) in keys.iter().enumerate() {
-                        self.refer(number, format!("{field}[{index}]"), kind, key);
-                    }
-                }
-                Arc::make_mut(&mut self.articles).push(a);
+                self.articles.push(a);
+                self.article_lines.push(number);
             }
         }
     }
 
-    fn refer(&mut self, line: usize, field: String, kind: Kind, key: &str) {
-        self.references.push(Reference {
-            line,
-            field,
-            kind,
-            key: key.to_owned(),
+    /// Every reference of the batch's lines, in line order and, within a line, in field
+    /// order. Made when asked, not kept: an archive of a million articles makes millions.
+    fn references(&self) -> impl Iterator<Item = Reference<'_>> {
+        let people = self.person_countries.iter().map(|(line, code)| Reference {
+            line: *line,
+            field: ("country", None),
+            kind: Kind::Country,
+            key: code,
         });
+        let articles = self
+            .articles
+            .iter()
+            .zip(&self.article_lines)
+            .flat_map(|(a, &line)| {
+                let section = Reference {
+                    line,
+                    field: ("section", None),
+                    kind: Kind::Section,
+                    key: &a.section,
+                };
+                let lists = [
+                    ("people", Kind::Person, &a.people),
+                    ("countries", Kind::Country, &a.countries),
+                    ("topics", Kind::Topic, &a.topics),
+                    ("related", Kind::Article, &a.related),
+                ];
+                let listed = lists.into_iter().flat_map(move |(name, kind, keys)| {
+                    keys.iter().enumerate().map(move |(index, key)| Reference {
+                        line,
+                        field: (name, Some(index)),
+                        kind,
+                        key,
+                    })
+                });
+                std::iter::once(section).chain(listed)
+            });
+        people.chain(articles)
     }
 
     /// References that name no key of this batch or of the database.
     async fn unresolved(&self, db: &impl ConnectionTrait) -> Result<Vec<Problem>, DbErr> {
         let mut wanted: HashMap<Kind, HashSet<&str>> = HashMap::new();
-        for reference in &self.references {
-            if !self.defines(reference.kind, &reference.key) {
+        for reference in self.references() {
+            if !self.defines(reference.kind, reference.key) {
                 wanted
                     .entry(reference.kind)
                     .or_default()
-                    .insert(&reference.key);
+                    .insert(reference.key);
             }
         }
         let mut stored = HashSet::new();
@@ -270,12 +455,13 @@ impl Batch {
             );
         }
         Ok(self
-            .references
-            .iter()
-            .filter(|r| !self.defines(r.kind, &r.key) && !stored.contains(&(r.kind, r.key.clone())))
+            .references()
+            .filter(|r| {
+                !self.defines(r.kind, r.key) && !stored.contains(&(r.kind, r.key.to_owned()))
+            })
             .map(|r| Problem {
                 line: r.line,
-                field: r.field.clone(),
+                field: r.field(),
                 message: format!(
                     "no {} {:?} in the file or the database",
                     r.kind.name(),
@@ -298,16 +484,17 @@ impl Batch {
             .get(&kind)
             .map(|keys| keys.iter().map(String::as_str).collect())
             .unwrap_or_default();
-        keys.extend(
-            self.references
-                .iter()
-                .filter(|r| r.kind == kind)
-                .map(|r| r.key.as_str()),
-        );
+        keys.extend(self.references().filter(|r| r.kind == kind).map(|r| r.key));
         keys.into_iter().collect()
     }
 
-    async fn write(mut self, db: &impl ConnectionTrait, version: i64) -> Result<(), DbErr> {
+    /// Writes the batch, its articles' texts taken from `texts`.
+    async fn write(
+        mut self,
+        db: &impl ConnectionTrait,
+        version: i64,
+        texts: Texts,
+    ) -> Result<(), ImportError> {
         let changed = self.changed_catalogue(db).await?;
         let mut ids = Ids::new();
         content::upsert(
@@ -351,59 +538,33 @@ impl Batch {
             std::mem::take(&mut self.topics),
         )
         .await?;
-        self.load(db, &mut ids, Kind::Section).await?;
-        // The articles' words are normalized on another core while the database writes them,
-        // from the same copy of their text.
-        let texts = Arc::clone(&self.articles);
-        let prepared = tokio::task::spawn_blocking(move || {
-            let mut vocabulary = Vocabulary::default();
-            texts
-                .iter()
-                .map(|a| {
-                    let published = a.status == article::Status::Published;
-                    let text = (a.title.as_str(), a.lead.as_deref(), a.body.as_str());
-                    search::Prepared::of(text, published, a.published_at.micros, &mut vocabulary)
-                })
-                .collect::<Vec<_>>()
-        });
-        let sections = &ids[&Kind::Section];
-        // Made a statement's worth at a time, not all at once: each holds a copy of its
-        // article's text.
-        for chunk in self.articles.chunks(CHUNK) {
-            let rows: Vec<article::ActiveModel> = chunk
-                .iter()
-                .map(|a| article::ActiveModel {
-                    id: NotSet,
-                    slug: Set(a.slug.clone()),
-                    title: Set(a.title.clone()),
-                    lead: Set(a.lead.clone()),
-                    body: Set(a.body.clone()),
-                    published_at: Set(a.published_at.micros),
-                    published_offset: Set(a.published_at.offset),
-                    updated_at: Set(a.updated_at.map(|t| t.micros)),
-                    updated_offset: Set(a.updated_at.map(|t| t.offset)),
-                    status: Set(a.status),
-                    section_id: Set(sections[&a.section]),
-                    language: Set(a.language.clone()),
-                })
-                .collect();
-            content::upsert(db, article::Column::Slug, ARTICLE_UPDATES, rows).await?;
-        }
-        let slugs: Vec<&str> = self.articles.iter().map(|a| a.slug.as_str()).collect();
-        editing::forget_old_slugs(db, &slugs).await?;
-        for kind in [Kind::Person, Kind::Topic, Kind::Article] {
+        for kind in [Kind::Section, Kind::Person, Kind::Topic] {
             self.load(db, &mut ids, kind).await?;
         }
-        self.write_links(db, &ids).await?;
-        self.record(db, &ids, &changed, version).await?;
-        let prepared = prepared
-            .await
-            .map_err(|error| DbErr::Custom(format!("indexing words failed: {error}")))?;
-        // Written, and its words prepared: the bodies are not needed for what is left.
-        if let Some(articles) = Arc::get_mut(&mut self.articles) {
-            articles.iter_mut().for_each(|a| a.body = String::new());
+        let (mut chunks, reading) = texts.chunks(&self.articles);
+        let mut written: Vec<i64> = Vec::with_capacity(self.articles.len());
+        while let Some((articles, prepared)) = chunks.recv().await {
+            let kept = self
+                .articles
+                .get(written.len()..written.len() + articles.len());
+            let same = kept.is_some_and(|kept| kept.iter().zip(&*articles).all(same_but_texts));
+            if !same {
+                return Err(file_changed());
+            }
+            let article_ids = write_articles(db, &ids, &articles, prepared, version).await?;
+            written.extend(article_ids);
         }
-        self.reindex(db, &ids, &changed, prepared).await
+        reading
+            .await
+            .map_err(|error| DbErr::Custom(format!("reading the articles failed: {error}")))??;
+        if written.len() != self.articles.len() {
+            return Err(file_changed());
+        }
+        self.load(db, &mut ids, Kind::Article).await?;
+        self.write_related(db, &ids, &written).await?;
+        self.record(db, &ids, &changed, version).await?;
+        self.reindex(db, &ids, &changed, &written).await?;
+        Ok(())
     }
 
     /// The section, country, person and topic lines whose stored row they change. Keys new to
@@ -477,9 +638,9 @@ impl Batch {
             .collect())
     }
 
-    /// Logs for delta sync every article whose readers see something new: those of the batch,
-    /// and those showing a section, person, topic or country whose stored row the batch
-    /// `changed` (or, for a country, showing a person of it).
+    /// Logs for delta sync the articles showing a section, person, topic or country whose
+    /// stored row the batch `changed` (or, for a country, showing a person of it); the batch's
+    /// own articles are logged as they are written.
     async fn record(
         &self,
         db: &impl ConnectionTrait,
@@ -488,7 +649,6 @@ impl Batch {
         version: i64,
     ) -> Result<(), DbErr> {
         let defined = |kind| self.touched(ids, changed, kind);
-        sync::record_articles(db, article::Column::Id, &defined(Kind::Article), version).await?;
         let sections = defined(Kind::Section);
         sync::record_articles(db, article::Column::SectionId, &sections, version).await?;
         let countries = defined(Kind::Country);
@@ -528,38 +688,30 @@ impl Batch {
         .await
     }
 
-    /// Brings the search index up to date with what this batch wrote: its articles, from their
-    /// `prepared` words, and the articles showing a person or topic whose name it `changed`.
+    /// Brings up to date the search rows of the articles showing a person or topic whose name
+    /// the batch `changed`, but for those it has `written` (and indexed as it wrote them).
     async fn reindex(
         &self,
         db: &impl ConnectionTrait,
         ids: &Ids,
         changed: &HashSet<(Kind, String)>,
-        prepared: Vec<search::Prepared>,
+        written: &[i64],
     ) -> Result<(), DbErr> {
         let defined = |kind| self.touched(ids, changed, kind);
-        let written: Vec<(i64, search::Prepared)> = self
-            .articles
-            .iter()
-            .map(|a| ids[&Kind::Article][&a.slug])
-            .zip(prepared)
-            .collect();
-        let written_ids: HashSet<i64> = written.iter().map(|(id, _)| *id).collect();
+        let written: HashSet<i64> = written.iter().copied().collect();
         let mut renamed =
             search::linked_articles(db, &defined(Kind::Person), &defined(Kind::Topic)).await?;
-        renamed.retain(|id| !written_ids.contains(id));
-        search::reindex(db, &renamed).await?;
-        search::index(db, written).await
+        renamed.retain(|id| !written.contains(id));
+        search::reindex(db, &renamed).await
     }
 
-    /// Ids of the batch's articles, or of the rows of another kind whose stored row it
-    /// `changed`.
+    /// Ids of the rows of `kind` (not articles) whose stored row the batch `changed`.
     fn touched(&self, ids: &Ids, changed: &HashSet<(Kind, String)>, kind: Kind) -> Vec<i64> {
         self.defined
             .get(&kind)
             .into_iter()
             .flatten()
-            .filter(|key| kind == Kind::Article || changed.contains(&(kind, (*key).clone())))
+            .filter(|key| changed.contains(&(kind, (*key).clone())))
             .filter_map(|key| ids.get(&kind)?.get(key).copied())
             .collect()
     }
@@ -575,68 +727,113 @@ impl Batch {
         Ok(())
     }
 
-    async fn write_links(&self, db: &impl ConnectionTrait, ids: &Ids) -> Result<(), DbErr> {
-        let article_ids: Vec<i64> = self
-            .articles
-            .iter()
-            .map(|a| ids[&Kind::Article][&a.slug])
-            .collect();
-        let people = self.link_rows(ids, Kind::Person, &article_ids, |a| &a.people);
-        let people = people.map(|row| article_person::ActiveModel {
-            article_id: Set(row.article_id),
-            person_id: Set(row.target_id),
-            position: Set(row.position),
-            published_at: Set(row.published_at),
-        });
-        let countries = self.link_rows(ids, Kind::Country, &article_ids, |a| &a.countries);
-        let countries = countries.map(|row| article_country::ActiveModel {
-            article_id: Set(row.article_id),
-            country_id: Set(row.target_id),
-            position: Set(row.position),
-            published_at: Set(row.published_at),
-        });
-        let topics = self.link_rows(ids, Kind::Topic, &article_ids, |a| &a.topics);
-        let topics = topics.map(|row| article_topic::ActiveModel {
-            article_id: Set(row.article_id),
-            topic_id: Set(row.target_id),
-            position: Set(row.position),
-            published_at: Set(row.published_at),
-        });
-        let related = self.link_rows(ids, Kind::Article, &article_ids, |a| &a.related);
+    /// Links the batch's articles, their ids `written` in the same order, to their related
+    /// articles: these may come anywhere in the file, so only once all are written.
+    async fn write_related(
+        &self,
+        db: &impl ConnectionTrait,
+        ids: &Ids,
+        written: &[i64],
+    ) -> Result<(), DbErr> {
+        let targets = &ids[&Kind::Article];
+        let related = link_rows(&self.articles, written, targets, |a| &a.related);
         let related = related.map(|row| article_related::ActiveModel {
             article_id: Set(row.article_id),
             related_id: Set(row.target_id),
             position: Set(row.position),
         });
-        let ids = &article_ids;
-        content::replace_links(db, article_person::Column::ArticleId, ids, people).await?;
-        content::replace_links(db, article_country::Column::ArticleId, ids, countries).await?;
-        content::replace_links(db, article_topic::Column::ArticleId, ids, topics).await?;
-        content::replace_links(db, article_related::Column::ArticleId, ids, related).await
+        content::replace_links(db, article_related::Column::ArticleId, written, related).await
     }
+}
 
-    /// One row per key of each article's `list`, in list order, its target resolved to an id.
-    fn link_rows<'a>(
-        &'a self,
-        ids: &'a Ids,
-        kind: Kind,
-        article_ids: &'a [i64],
-        list: fn(&Article) -> &Vec<String>,
-    ) -> impl Iterator<Item = LinkRow> + 'a {
-        self.articles
+/// Writes a chunk of articles with their texts: their rows, their people, countries and topics,
+/// their entries in the log of changes, and, once their words are `prepared`, their search
+/// rows. Returns their ids, in order.
+async fn write_articles(
+    db: &impl ConnectionTrait,
+    ids: &Ids,
+    articles: &[Article],
+    prepared: oneshot::Receiver<Vec<search::Prepared>>,
+    version: i64,
+) -> Result<Vec<i64>, DbErr> {
+    let sections = &ids[&Kind::Section];
+    // Made a statement's worth at a time, not all at once: each holds a copy of its article's
+    // text.
+    for chunk in articles.chunks(CHUNK) {
+        let rows: Vec<article::ActiveModel> = chunk
             .iter()
-            .zip(article_ids)
-            .flat_map(move |(article, &article_id)| {
-                (0..)
-                    .zip(list(article))
-                    .map(move |(position, key)| LinkRow {
-                        article_id,
-                        target_id: ids[&kind][key],
-                        position,
-                        published_at: article.published_at.micros,
-                    })
+            .map(|a| article::ActiveModel {
+                id: NotSet,
+                slug: Set(a.slug.clone()),
+                title: Set(a.title.clone()),
+                lead: Set(a.lead.clone()),
+                body: Set(a.body.clone()),
+                published_at: Set(a.published_at.micros),
+                published_offset: Set(a.published_at.offset),
+                updated_at: Set(a.updated_at.map(|t| t.micros)),
+                updated_offset: Set(a.updated_at.map(|t| t.offset)),
+                status: Set(a.status),
+                section_id: Set(sections[&a.section]),
+                language: Set(a.language.clone()),
             })
+            .collect();
+        content::upsert(db, article::Column::Slug, ARTICLE_UPDATES, rows).await?;
     }
+    let slugs: Vec<&str> = articles.iter().map(|a| a.slug.as_str()).collect();
+    editing::forget_old_slugs(db, &slugs).await?;
+    let stored = lookup(db, Kind::Article, &slugs).await?;
+    let article_ids: Vec<i64> = articles.iter().map(|a| stored[&a.slug]).collect();
+    write_links(db, ids, articles, &article_ids).await?;
+    sync::record_articles(db, article::Column::Id, &article_ids, version).await?;
+    // Dropped unsent only when that thread failed; awaiting it then tells why.
+    let prepared = prepared
+        .await
+        .map_err(|_| DbErr::Custom("normalizing the articles' words failed".into()))?;
+    search::index(db, article_ids.iter().copied().zip(prepared).collect()).await?;
+    Ok(article_ids)
+}
+
+/// Links `articles`, of ids `article_ids`, to their people, countries and topics.
+async fn write_links(
+    db: &impl ConnectionTrait,
+    ids: &Ids,
+    articles: &[Article],
+    article_ids: &[i64],
+) -> Result<(), DbErr> {
+    let people = link_rows(articles, article_ids, &ids[&Kind::Person], |a| &a.people);
+    let people = people.map(article_person::ActiveModel::from);
+    let countries = link_rows(articles, article_ids, &ids[&Kind::Country], |a| {
+        &a.countries
+    });
+    let countries = countries.map(article_country::ActiveModel::from);
+    let topics = link_rows(articles, article_ids, &ids[&Kind::Topic], |a| &a.topics);
+    let topics = topics.map(article_topic::ActiveModel::from);
+    let ids = article_ids;
+    content::replace_links(db, article_person::Column::ArticleId, ids, people).await?;
+    content::replace_links(db, article_country::Column::ArticleId, ids, countries).await?;
+    content::replace_links(db, article_topic::Column::ArticleId, ids, topics).await
+}
+
+/// One row per key of each article's `list`, in list order, its target resolved to an id.
+fn link_rows<'a>(
+    articles: &'a [Article],
+    article_ids: &'a [i64],
+    targets: &'a HashMap<String, i64>,
+    list: fn(&Article) -> &Vec<String>,
+) -> impl Iterator<Item = LinkRow> + 'a {
+    articles
+        .iter()
+        .zip(article_ids)
+        .flat_map(move |(article, &article_id)| {
+            (0..)
+                .zip(list(article))
+                .map(move |(position, key)| LinkRow {
+                    article_id,
+                    target_id: targets[key],
+                    position,
+                    published_at: article.published_at.micros,
+                })
+        })
 }
 
 /// One entry of an article's list, ready for its link table.
@@ -647,6 +844,29 @@ struct LinkRow {
     position: i32,
     published_at: i64,
 }
+
+/// The row of a [`LinkRow`] in the link tables of people, countries and topics, each naming
+/// its target's column.
+macro_rules! link_table_rows {
+    ($($table:ident . $target:ident),*) => {$(
+        impl From<LinkRow> for $table::ActiveModel {
+            fn from(row: LinkRow) -> Self {
+                Self {
+                    article_id: Set(row.article_id),
+                    $target: Set(row.target_id),
+                    position: Set(row.position),
+                    published_at: Set(row.published_at),
+                }
+            }
+        }
+    )*};
+}
+
+link_table_rows!(
+    article_person.person_id,
+    article_country.country_id,
+    article_topic.topic_id
+);
 
 async fn lookup(
     db: &impl ConnectionTrait,

@@ -1,6 +1,8 @@
+use serde_json::json;
+
 use crate::{
-    archive,
-    helpers::{SEED, TestDatabase},
+    archive::{self, Generated},
+    helpers::{SEED, TestApp, TestDatabase},
 };
 
 fn seed() -> String {
@@ -116,4 +118,58 @@ async fn references_may_point_down_the_file_or_into_the_database() {
     let exported = db.export();
     assert!(exported.contains(r#""slug":"second","title":"Друга","body":"b","published_at":"2024-04-12T14:21:00+03:00","status":"draft""#), "drafts are exported");
     assert!(exported.contains(r#""slug":"third""#));
+}
+
+/// More articles than an import holds the texts of at once (it writes them 16,000 at a time),
+/// read from a file: every article arrives whole, with its links to lines anywhere in the file,
+/// and those of the last chunk are searchable too.
+#[tokio::test]
+async fn a_file_of_many_chunks_is_written_whole() {
+    let archive = archive::generate(16_400, 13);
+    let app = TestApp::spawn().await;
+    let path = app.db.dir().join("archive.ndjson");
+    std::fs::write(&path, &archive.ndjson).expect("write the archive");
+    let output = app
+        .db
+        .cli(&["import", path.to_str().expect("a UTF-8 path")], "");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    let stored = |a: &Generated| {
+        let lists = [&a.people, &a.countries, &a.topics, &a.related].map(|l| l.clone());
+        (a.slug.clone(), a.published_micros, a.section.clone(), lists)
+    };
+    let mut exported: Vec<_> = archive::parse(&app.db.export())
+        .iter()
+        .map(stored)
+        .collect();
+    let mut expected: Vec<_> = archive.articles.iter().map(stored).collect();
+    exported.sort();
+    expected.sort();
+    assert_eq!(exported, expected);
+
+    let (line, last) = archive
+        .articles
+        .iter()
+        .enumerate()
+        .rfind(|(_, a)| a.public)
+        .expect("a public article");
+    assert!(
+        line >= 16_000,
+        "the last public article is in the last chunk"
+    );
+    let number = last.slug.trim_start_matches("article-");
+    let data = app
+        .data(
+            "query($q: String!) { search(query: $q) { edges { node { slug } } } }",
+            json!({ "q": format!("стаття {number}") }),
+        )
+        .await;
+    assert_eq!(
+        data["search"]["edges"][0]["node"]["slug"],
+        last.slug.as_str()
+    );
 }
