@@ -120,7 +120,7 @@ async fn drafts_and_embargoed_articles_stay_hidden_from_every_public_read() {
     assert_eq!(hidden_among(&seen), Vec::<&String>::new());
 
     // Previews need an editor's key.
-    let preview = r#"{ article(slug: "chernetka", preview: true) { slug status } }"#;
+    let preview = r#"{ article(slug: "chernetka", preview: true) { slug status body wordCount } }"#;
     let answer = app.gql_as(None, preview, json!({})).await;
     assert_eq!(
         answer["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
@@ -129,7 +129,7 @@ async fn drafts_and_embargoed_articles_stay_hidden_from_every_public_read() {
     let data = app.data_as(&editor, preview, json!({})).await;
     assert_eq!(
         data["article"],
-        json!({"slug": "chernetka", "status": "DRAFT"})
+        json!({"slug": "chernetka", "status": "DRAFT", "body": "Текст.", "wordCount": 1})
     );
     let data = app
         .data_as(

@@ -355,6 +355,17 @@ async fn a_write_shows_at_once_and_an_old_slug_keeps_resolving() {
     assert_eq!(data["article"]["slug"], "borrel-i-holova-mzs");
     assert_eq!(data["article"]["title"], "Новий заголовок");
     assert_eq!(data["article"]["people"], json!([]));
+    // Its body too, loaded apart from the rest of the article.
+    let body = "query($slug: String!) { article(slug: $slug) { body wordCount } }";
+    let by_old = app.data(body, json!({ "slug": old })).await;
+    let by_new = app
+        .data(body, json!({ "slug": "borrel-i-holova-mzs" }))
+        .await;
+    assert_eq!(by_old, by_new);
+    assert!(
+        by_old["article"]["wordCount"].as_i64() > Some(0),
+        "{by_old}"
+    );
     let feed = app
         .data(
             "{ feed(first: 100) { edges { node { slug } } } }",
