@@ -73,6 +73,19 @@ pub async fn article_slugs(db: &impl ConnectionTrait) -> Result<Vec<(String, i64
     Ok(slugs)
 }
 
+/// An id no article has had yet, and below every id of an article created from now on: both
+/// backends hand out ever larger ids (SQLite's `AUTOINCREMENT`, PostgreSQL's sequence).
+pub async fn next_article_id(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
+    let newest: Option<i64> = article::Entity::find()
+        .select_only()
+        .column_as(article::Column::Id.max(), "newest")
+        .into_tuple()
+        .one(db)
+        .await?
+        .flatten();
+    Ok(newest.map_or(1, |id| id + 1))
+}
+
 /// Ids of the people of any of `countries`.
 pub async fn people_of_countries(
     db: &impl ConnectionTrait,

@@ -68,7 +68,7 @@ pub const FULL_TEXT_BATCH: usize = 16_000;
 /// Call it inside the transaction that changes any of that (an import, a mutation), with every
 /// article it touched (in any order, repeats allowed), so that search follows the change in the
 /// same commit. After a person or topic is renamed, pass its [`linked_articles`]. An import,
-/// which holds the text of its articles already, gives it to [`index`] instead.
+/// which holds the text of its articles already, gives it to [`index_written`] instead.
 ///
 /// The words of each batch of articles are normalized on a blocking thread while the database
 /// writes the rows of the batch before: on two cores indexing goes at the pace of the slower of
@@ -102,30 +102,73 @@ pub async fn reindex(db: &impl ConnectionTrait, article_ids: &[i64]) -> Result<(
 
 /// Rewrites the search rows of `articles`, whose words were [`Prepared`] from their text as
 /// this transaction wrote it; the names of their people and topics are read from `db`.
-pub async fn index(db: &impl ConnectionTrait, articles: Vec<(i64, Prepared)>) -> Result<(), DbErr> {
-    let terms = TermsTable::of(db.get_database_backend());
-    let mut articles = articles.into_iter().peekable();
-    while articles.peek().is_some() {
-        let batch: Vec<(i64, Prepared)> = articles.by_ref().take(FULL_TEXT_BATCH).collect();
+async fn index(db: &impl ConnectionTrait, articles: Vec<(i64, Prepared)>) -> Result<(), DbErr> {
+    for batch in batches(articles) {
         let ids: Vec<i64> = batch.iter().map(|(id, _)| *id).collect();
-        for chunk in ids.chunks(CHUNK) {
-            for (table, id) in [
-                (Searched::ArticleSearch, Searched::ArticleId),
-                (terms.table, terms.id),
-            ] {
-                let delete = Query::delete()
-                    .from_table(table)
-                    .and_where(Expr::col(id).is_in(chunk.iter().copied()))
-                    .to_owned();
-                db.execute(&delete).await?;
-            }
-        }
+        remove(db, &ids).await?;
         let mut names = names(db, &ids).await?;
         let rows = batch
             .into_iter()
             .map(|(id, prepared)| Row::of(id, prepared, names.remove(&id).unwrap_or_default()))
             .collect();
         write(db, rows).await?;
+    }
+    Ok(())
+}
+
+/// An article as an import indexes it: its id, its [`Prepared`] words, and the names of its
+/// people and topics, in their order.
+pub type Named = (i64, Prepared, Vec<String>);
+
+/// Writes the search rows of articles an import has just written, which it holds the words and
+/// names of. Only those with an id below `new_from` (the next id at the start of the import)
+/// may have rows to remove: ids only grow, so articles the import created have none.
+pub async fn index_written(
+    db: &impl ConnectionTrait,
+    articles: Vec<Named>,
+    new_from: i64,
+) -> Result<(), DbErr> {
+    for batch in batches(articles) {
+        let stored: Vec<i64> = batch
+            .iter()
+            .map(|(id, ..)| *id)
+            .filter(|&id| id < new_from)
+            .collect();
+        remove(db, &stored).await?;
+        let rows = batch
+            .into_iter()
+            .map(|(id, prepared, names)| Row::of(id, prepared, names))
+            .collect();
+        write(db, rows).await?;
+    }
+    Ok(())
+}
+
+/// `items` in batches of [`FULL_TEXT_BATCH`].
+fn batches<T>(items: Vec<T>) -> impl Iterator<Item = Vec<T>> {
+    let mut items = items.into_iter().peekable();
+    std::iter::from_fn(move || {
+        items
+            .peek()
+            .is_some()
+            .then(|| items.by_ref().take(FULL_TEXT_BATCH).collect())
+    })
+}
+
+/// Deletes the search rows of `articles`.
+async fn remove(db: &impl ConnectionTrait, articles: &[i64]) -> Result<(), DbErr> {
+    let terms = TermsTable::of(db.get_database_backend());
+    for chunk in articles.chunks(CHUNK) {
+        for (table, id) in [
+            (Searched::ArticleSearch, Searched::ArticleId),
+            (terms.table, terms.id),
+        ] {
+            let delete = Query::delete()
+                .from_table(table)
+                .and_where(Expr::col(id).is_in(chunk.iter().copied()))
+                .to_owned();
+            db.execute(&delete).await?;
+        }
     }
     Ok(())
 }

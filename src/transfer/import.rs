@@ -330,6 +330,9 @@ impl Reference<'_> {
 /// Natural key to id, per kind, for every key the batch defines or names.
 type Ids = HashMap<Kind, HashMap<String, i64>>;
 
+/// Slug to name of the people and of the topics the batch's articles name, as stored.
+type Names = HashMap<Kind, HashMap<String, String>>;
+
 #[derive(Debug, Default)]
 struct Batch {
     sections: Vec<section::ActiveModel>,
@@ -477,6 +480,27 @@ impl Batch {
             .is_some_and(|keys| keys.contains(key))
     }
 
+    /// The names, as now stored, of the people and topics the batch's articles name: their
+    /// search rows hold them.
+    async fn names(&self, db: &impl ConnectionTrait) -> Result<Names, DbErr> {
+        let people = self.keys(Kind::Person);
+        let people =
+            catalog::find_by_keys::<person::Entity>(db, person::Column::Slug, &people).await?;
+        let topics = self.keys(Kind::Topic);
+        let topics =
+            catalog::find_by_keys::<topic::Entity>(db, topic::Column::Slug, &topics).await?;
+        Ok(HashMap::from([
+            (
+                Kind::Person,
+                people.into_iter().map(|p| (p.slug, p.name)).collect(),
+            ),
+            (
+                Kind::Topic,
+                topics.into_iter().map(|t| (t.slug, t.name)).collect(),
+            ),
+        ]))
+    }
+
     /// The keys of `kind` this batch defines or names, to look up their ids after upserting.
     fn keys(&self, kind: Kind) -> Vec<&str> {
         let mut keys: HashSet<&str> = self
@@ -541,6 +565,8 @@ impl Batch {
         for kind in [Kind::Section, Kind::Person, Kind::Topic] {
             self.load(db, &mut ids, kind).await?;
         }
+        let names = self.names(db).await?;
+        let new_from = content::next_article_id(db).await?;
         let (mut chunks, reading) = texts.chunks(&self.articles);
         let mut written: Vec<i64> = Vec::with_capacity(self.articles.len());
         while let Some((articles, prepared)) = chunks.recv().await {
@@ -551,7 +577,13 @@ impl Batch {
             if !same {
                 return Err(file_changed());
             }
-            let article_ids = write_articles(db, &ids, &articles, prepared, version).await?;
+            let known = Known {
+                ids: &ids,
+                names: &names,
+                version,
+                new_from,
+            };
+            let article_ids = write_articles(db, &known, &articles, prepared).await?;
             written.extend(article_ids);
         }
         reading
@@ -746,17 +778,28 @@ impl Batch {
     }
 }
 
+/// What writing a chunk of articles needs besides the articles.
+struct Known<'a> {
+    /// Those of sections, people, countries and topics.
+    ids: &'a Ids,
+    names: &'a Names,
+    /// The content version the import makes.
+    version: i64,
+    /// The next article id at the start of the import: articles with this id or above it are
+    /// new.
+    new_from: i64,
+}
+
 /// Writes a chunk of articles with their texts: their rows, their people, countries and topics,
 /// their entries in the log of changes, and, once their words are `prepared`, their search
 /// rows. Returns their ids, in order.
 async fn write_articles(
     db: &impl ConnectionTrait,
-    ids: &Ids,
+    known: &Known<'_>,
     articles: &[Article],
     prepared: oneshot::Receiver<Vec<search::Prepared>>,
-    version: i64,
 ) -> Result<Vec<i64>, DbErr> {
-    let sections = &ids[&Kind::Section];
+    let sections = &known.ids[&Kind::Section];
     // Made a statement's worth at a time, not all at once: each holds a copy of its article's
     // text.
     for chunk in articles.chunks(CHUNK) {
@@ -783,13 +826,23 @@ async fn write_articles(
     editing::forget_old_slugs(db, &slugs).await?;
     let stored = lookup(db, Kind::Article, &slugs).await?;
     let article_ids: Vec<i64> = articles.iter().map(|a| stored[&a.slug]).collect();
-    write_links(db, ids, articles, &article_ids).await?;
-    sync::record_articles(db, article::Column::Id, &article_ids, version).await?;
+    write_links(db, known.ids, articles, &article_ids).await?;
+    sync::record_articles(db, article::Column::Id, &article_ids, known.version).await?;
     // Dropped unsent only when that thread failed; awaiting it then tells why.
     let prepared = prepared
         .await
         .map_err(|_| DbErr::Custom("normalizing the articles' words failed".into()))?;
-    search::index(db, article_ids.iter().copied().zip(prepared).collect()).await?;
+    let (people, topics) = (&known.names[&Kind::Person], &known.names[&Kind::Topic]);
+    let named = articles
+        .iter()
+        .zip(&article_ids)
+        .zip(prepared)
+        .map(|((a, &id), words)| {
+            let people = a.people.iter().map(|slug| people[slug].clone());
+            let topics = a.topics.iter().map(|slug| topics[slug].clone());
+            (id, words, people.chain(topics).collect())
+        });
+    search::index_written(db, named.collect(), known.new_from).await?;
     Ok(article_ids)
 }
 
