@@ -66,10 +66,11 @@ pub enum ImportError {
     Db(#[from] DbErr),
 }
 
-/// The checked lines of a file, each with its line number, and what was wrong with the rest.
+/// The checked lines of a file, gathered for writing, and what was wrong with the rest.
 #[derive(Debug, Default)]
 pub struct Parsed {
-    lines: Vec<(usize, Line)>,
+    batch: Batch,
+    counts: Counts,
     problems: Vec<Problem>,
     texts: Texts,
 }
@@ -77,11 +78,26 @@ pub struct Parsed {
 impl From<Line> for Parsed {
     /// One line already checked on its own, as a write through the API gives.
     fn from(line: Line) -> Self {
-        Self {
-            lines: vec![(1, line)],
-            problems: Vec::new(),
-            texts: Texts::Kept,
+        let mut parsed = Self::default();
+        parsed.add(1, line);
+        parsed
+    }
+}
+
+impl Parsed {
+    /// Adds a checked line, or a problem if its key is defined by an earlier line.
+    fn add(&mut self, number: usize, line: Line) {
+        let (kind, key) = line.key();
+        if let Some(first) = self.batch.line_defining(kind, key) {
+            self.problems.push(Problem {
+                line: number,
+                field: kind.key_field().into(),
+                message: format!("{} {key:?} is already defined on line {first}", kind.name()),
+            });
+            return;
         }
+        self.counts.count(kind);
+        self.batch.add(number, line);
     }
 }
 
@@ -208,13 +224,10 @@ fn each_line(
 /// `progress` is told how many bytes have been read.
 pub fn read(file: File, progress: impl Fn(u64)) -> Result<Parsed, ImportError> {
     let mut parsed = Parsed::default();
-    let problems = &mut parsed.problems;
-    let lines = &mut parsed.lines;
-    let mut defined: HashMap<(Kind, String), usize> = HashMap::new();
     let input = BufReader::with_capacity(1 << 20, &file);
     each_line(input, progress, |number, text| {
         let Some(text) = text else {
-            problems.push(Problem {
+            parsed.problems.push(Problem {
                 line: number,
                 field: "json".into(),
                 message: "not valid UTF-8".into(),
@@ -222,24 +235,8 @@ pub fn read(file: File, progress: impl Fn(u64)) -> Result<Parsed, ImportError> {
             return Ok(());
         };
         match validate::parse(number, text) {
-            Ok(line) => {
-                let (kind, key) = line.key();
-                match defined.get(&(kind, key.to_owned())) {
-                    Some(first) => problems.push(Problem {
-                        line: number,
-                        field: kind.key_field().into(),
-                        message: format!(
-                            "{} {key:?} is already defined on line {first}",
-                            kind.name()
-                        ),
-                    }),
-                    None => {
-                        defined.insert((kind, key.to_owned()), number);
-                        lines.push((number, without_text(line)));
-                    }
-                }
-            }
-            Err(found) => problems.extend(found),
+            Ok(line) => parsed.add(number, without_text(line)),
+            Err(found) => parsed.problems.extend(found),
         }
         Ok(())
     })?;
@@ -290,20 +287,19 @@ pub async fn stage(
     parsed: Parsed,
     version: i64,
 ) -> Result<Counts, ImportError> {
-    let mut counts = Counts::default();
-    let mut batch = Batch::default();
-    for (number, line) in parsed.lines {
-        counts.count(line.key().0);
-        batch.add(number, line);
-    }
-    let mut problems = parsed.problems;
+    let Parsed {
+        batch,
+        counts,
+        mut problems,
+        texts,
+    } = parsed;
     problems.extend(batch.unresolved(db).await?);
     if !problems.is_empty() {
         // Stable: a line's problems stay in field order.
         problems.sort_by_key(|problem| problem.line);
         return Err(ImportError::Rejected(problems));
     }
-    batch.write(db, version, parsed.texts).await?;
+    batch.write(db, version, texts).await?;
     Ok(counts)
 }
 
@@ -348,13 +344,17 @@ struct Batch {
     /// The section, country, person and topic lines, to tell which of them change what is
     /// stored.
     catalogue: HashMap<(Kind, String), Line>,
-    defined: HashMap<Kind, HashSet<String>>,
+    /// Each key the batch defines, and its line.
+    defined: HashMap<Kind, HashMap<String, usize>>,
 }
 
 impl Batch {
     fn add(&mut self, number: usize, line: Line) {
         let (kind, key) = line.key();
-        self.defined.entry(kind).or_default().insert(key.to_owned());
+        self.defined
+            .entry(kind)
+            .or_default()
+            .insert(key.to_owned(), number);
         if kind != Kind::Article {
             self.catalogue.insert((kind, key.to_owned()), line.clone());
         }
@@ -475,9 +475,12 @@ impl Batch {
     }
 
     fn defines(&self, kind: Kind, key: &str) -> bool {
-        self.defined
-            .get(&kind)
-            .is_some_and(|keys| keys.contains(key))
+        self.line_defining(kind, key).is_some()
+    }
+
+    /// The line of the batch that defines `key` of `kind`, if one does.
+    fn line_defining(&self, kind: Kind, key: &str) -> Option<usize> {
+        self.defined.get(&kind)?.get(key).copied()
     }
 
     /// The names, as now stored, of the people and topics the batch's articles name: their
@@ -506,7 +509,7 @@ impl Batch {
         let mut keys: HashSet<&str> = self
             .defined
             .get(&kind)
-            .map(|keys| keys.iter().map(String::as_str).collect())
+            .map(|keys| keys.keys().map(String::as_str).collect())
             .unwrap_or_default();
         keys.extend(self.references().filter(|r| r.kind == kind).map(|r| r.key));
         keys.into_iter().collect()
@@ -742,7 +745,7 @@ impl Batch {
         self.defined
             .get(&kind)
             .into_iter()
-            .flatten()
+            .flat_map(HashMap::keys)
             .filter(|key| changed.contains(&(kind, (*key).clone())))
             .filter_map(|key| ids.get(&kind)?.get(key).copied())
             .collect()
