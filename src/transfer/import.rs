@@ -7,8 +7,10 @@
 //! file: a million articles are over 4 GB of text.
 
 use std::{
+    borrow::Borrow,
     collections::{HashMap, HashSet},
     fs::File,
+    hash::Hash,
     io::{self, BufRead, BufReader, Seek, SeekFrom},
     sync::Arc,
 };
@@ -323,7 +325,8 @@ impl Reference<'_> {
     }
 }
 
-/// Natural key to id, per kind, for every key the batch defines or names.
+/// Natural key to id, per kind, for every section, country, person and topic the batch defines
+/// or names.
 type Ids = HashMap<Kind, HashMap<String, i64>>;
 
 /// Slug to name of the people and of the topics the batch's articles name, as stored.
@@ -569,7 +572,12 @@ impl Batch {
             self.load(db, &mut ids, kind).await?;
         }
         let names = self.names(db).await?;
-        let new_from = content::next_article_id(db).await?;
+        let known = Known {
+            ids: &ids,
+            names: &names,
+            version,
+            new_from: content::next_article_id(db).await?,
+        };
         let (mut chunks, reading) = texts.chunks(&self.articles);
         let mut written: Vec<i64> = Vec::with_capacity(self.articles.len());
         while let Some((articles, prepared)) = chunks.recv().await {
@@ -580,12 +588,6 @@ impl Batch {
             if !same {
                 return Err(file_changed());
             }
-            let known = Known {
-                ids: &ids,
-                names: &names,
-                version,
-                new_from,
-            };
             let article_ids = write_articles(db, &known, &articles, prepared).await?;
             written.extend(article_ids);
         }
@@ -595,8 +597,7 @@ impl Batch {
         if written.len() != self.articles.len() {
             return Err(file_changed());
         }
-        self.load(db, &mut ids, Kind::Article).await?;
-        self.write_related(db, &ids, &written).await?;
+        self.write_related(db, &written).await?;
         self.record(db, &ids, &changed, version).await?;
         self.reindex(db, &ids, &changed, &written).await?;
         Ok(())
@@ -763,15 +764,24 @@ impl Batch {
     }
 
     /// Links the batch's articles, their ids `written` in the same order, to their related
-    /// articles: these may come anywhere in the file, so only once all are written.
-    async fn write_related(
-        &self,
-        db: &impl ConnectionTrait,
-        ids: &Ids,
-        written: &[i64],
-    ) -> Result<(), DbErr> {
-        let targets = &ids[&Kind::Article];
-        let related = link_rows(&self.articles, written, targets, |a| &a.related);
+    /// articles: these may come anywhere in the file, so only once all are written. Only the
+    /// related articles the batch does not define are looked up.
+    async fn write_related(&self, db: &impl ConnectionTrait, written: &[i64]) -> Result<(), DbErr> {
+        let stored: HashSet<&str> = self
+            .articles
+            .iter()
+            .flat_map(|a| &a.related)
+            .filter(|key| !self.defines(Kind::Article, key))
+            .map(String::as_str)
+            .collect();
+        let stored = lookup(db, Kind::Article, &Vec::from_iter(stored)).await?;
+        let defined = self.articles.iter().map(|a| a.slug.as_str());
+        let targets: HashMap<&str, i64> = stored
+            .iter()
+            .map(|(slug, &id)| (slug.as_str(), id))
+            .chain(defined.zip(written.iter().copied()))
+            .collect();
+        let related = link_rows(&self.articles, written, &targets, |a| &a.related);
         let related = related.map(|row| article_related::ActiveModel {
             article_id: Set(row.article_id),
             related_id: Set(row.target_id),
@@ -871,10 +881,10 @@ async fn write_links(
 }
 
 /// One row per key of each article's `list`, in list order, its target resolved to an id.
-fn link_rows<'a>(
+fn link_rows<'a, K: Borrow<str> + Eq + Hash>(
     articles: &'a [Article],
     article_ids: &'a [i64],
-    targets: &'a HashMap<String, i64>,
+    targets: &'a HashMap<K, i64>,
     list: fn(&Article) -> &Vec<String>,
 ) -> impl Iterator<Item = LinkRow> + 'a {
     articles
@@ -885,7 +895,7 @@ fn link_rows<'a>(
                 .zip(list(article))
                 .map(move |(position, key)| LinkRow {
                     article_id,
-                    target_id: targets[key],
+                    target_id: targets[key.as_str()],
                     position,
                     published_at: article.published_at.micros,
                 })
