@@ -10,8 +10,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    config::DatabaseConfig,
+    config::{DatabaseConfig, PoolConfig},
     database,
+    store::snapshot::{self, Journal},
     transfer::import::{self, ImportError},
 };
 
@@ -23,11 +24,25 @@ pub struct Args {
     database: DatabaseConfig,
 }
 
+/// Said when the import has an SQLite file to itself and writes it without the write-ahead log,
+/// since other processes cannot open the file until the import is done.
+const ALONE: &str = "writing straight into the database file, which nothing else has open: \
+                     other processes cannot open it until the import is done";
+
 /// Files smaller than this load too fast for a progress bar to help.
 const PROGRESS_FROM_BYTES: u64 = 4 * 1024 * 1024;
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    let db = database::connect_and_migrate(&args.database).await?;
+    // One connection: into an SQLite file nothing else has open, the import then writes its
+    // pages once, without the write-ahead log (`store::snapshot::Journal`).
+    let alone = DatabaseConfig {
+        pool: PoolConfig {
+            size: Some(1),
+            ..args.database.pool
+        },
+        ..args.database
+    };
+    let db = database::connect_and_migrate(&alone).await?;
     load(&db, &args.file).await
 }
 
@@ -43,8 +58,18 @@ pub async fn load(db: &DatabaseConnection, file: &Path) -> anyhow::Result<()> {
     let progress = progress_bar(size);
     let outcome = match import::read(input, |bytes| progress.inc(bytes)) {
         Ok(parsed) => {
+            let journal = snapshot::journal_for_bulk_write(db).await;
+            if journal == Journal::Rollback {
+                progress.suspend(|| eprintln!("{ALONE}"));
+            }
             progress.set_message("writing");
-            import::apply(db, parsed).await
+            let written = import::apply(db, parsed).await;
+            if let Err(error) = snapshot::resume_wal(db, journal).await {
+                progress.suspend(|| {
+                    eprintln!("warning: the database file stays out of WAL mode for now: {error}")
+                });
+            }
+            written
         }
         Err(error) => Err(error),
     };

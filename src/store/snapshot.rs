@@ -3,7 +3,7 @@
 
 use sea_orm::{
     AccessMode, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
-    IsolationLevel, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    IsolationLevel, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 
 /// PostgreSQL needs REPEATABLE READ for every statement of a transaction to see the same
@@ -49,4 +49,52 @@ pub async fn begin_bulk_write(db: &DatabaseConnection) -> Result<DatabaseTransac
     };
     txn.execute_unprepared(setting).await?;
     Ok(txn)
+}
+
+/// How a bulk write reaches an SQLite file.
+///
+/// Through the write-ahead log (WAL), every page is written twice: to the log, then, at the
+/// checkpoint after the commit, into the file. With a rollback journal a transaction writes its
+/// pages straight into the file, and a page past the file's old end needs no journal copy, since
+/// undoing it is cutting the file back: an import into a new or small database writes its pages
+/// once. Readers cannot share the file with such a writer, so only a connection that has the
+/// file to itself leaves WAL mode; with any other connection open SQLite refuses at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Journal {
+    /// The write goes through the WAL, as every other write does. Always so on PostgreSQL.
+    Wal,
+    /// The file is in rollback-journal mode until [`resume_wal`].
+    Rollback,
+}
+
+/// Leaves WAL mode for a bulk write when `db`, a pool of one connection, is the only connection
+/// to the SQLite file; otherwise (another process or pooled connection has it open, or the
+/// database is PostgreSQL) the write goes through the WAL.
+pub async fn journal_for_bulk_write(db: &DatabaseConnection) -> Journal {
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return Journal::Wal;
+    }
+    match journal_mode(db, "DELETE").await.as_deref() {
+        Ok("delete") => Journal::Rollback,
+        _ => Journal::Wal,
+    }
+}
+
+/// Puts the file back in WAL mode after a bulk write in [`Journal::Rollback`], so that readers
+/// and a writer can share it again. Every connection vistka opens asks for WAL mode as well, so
+/// a file this fails to switch back is switched by the next connection that has it alone.
+pub async fn resume_wal(db: &DatabaseConnection, journal: Journal) -> Result<(), DbErr> {
+    if journal == Journal::Rollback {
+        journal_mode(db, "WAL").await?;
+    }
+    Ok(())
+}
+
+/// Sets SQLite's journal mode; returns the mode it is in afterwards.
+async fn journal_mode(db: &DatabaseConnection, mode: &str) -> Result<String, DbErr> {
+    let pragma = format!("PRAGMA journal_mode = {mode}");
+    db.query_one_raw(Statement::from_string(DbBackend::Sqlite, pragma))
+        .await?
+        .ok_or_else(|| DbErr::Custom("PRAGMA journal_mode answered no row".into()))?
+        .try_get_by_index(0)
 }

@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use serde_json::json;
 
 use crate::{
@@ -171,5 +173,65 @@ async fn a_file_of_many_chunks_is_written_whole() {
     assert_eq!(
         data["search"]["edges"][0]["node"]["slug"],
         last.slug.as_str()
+    );
+}
+
+/// What `vistka import` says when it has an SQLite file to itself and writes it without the
+/// write-ahead log.
+const ALONE: &str = "writing straight into the database file, which nothing else has open";
+
+/// Whether an SQLite file is in WAL mode: its header's read and write format versions are 2.
+fn in_wal_mode(db: &TestDatabase) -> bool {
+    let header = std::fs::read(db.dir().join("vistka.db")).expect("database file");
+    header[18..20] == [2, 2]
+}
+
+/// With the file to itself, an import writes it without the write-ahead log; whether it is
+/// written or refused, it leaves the file in WAL mode, with no journal behind, holding what an
+/// import through the log beside a running server writes.
+#[tokio::test]
+async fn an_import_alone_writes_the_file_directly_and_leaves_it_in_wal_mode() {
+    let alone = TestDatabase::sqlite();
+    let written = alone.cli(&["import", "-"], &seed());
+    let said = String::from_utf8_lossy(&written.stderr);
+    assert!(written.status.success(), "{said}");
+    assert!(said.contains(ALONE), "{said}");
+    assert!(in_wal_mode(&alone));
+    assert!(!alone.dir().join("vistka.db-journal").exists());
+
+    let before = alone.export();
+    let refused = alone.cli(
+        &["import", "-"],
+        r#"{"type":"person","slug":"someone","name":"Хтось","country":"XX"}"#,
+    );
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success());
+    assert!(
+        said.contains(ALONE),
+        "its references are checked in the transaction: {said}"
+    );
+    assert!(in_wal_mode(&alone));
+    assert_eq!(alone.export(), before, "the refused import changed nothing");
+
+    let app = TestApp::serve(Arc::new(TestDatabase::sqlite()), &[], &[]).await;
+    let beside = app.db.cli(&["import", "-"], &seed());
+    let said = String::from_utf8_lossy(&beside.stderr);
+    assert!(beside.status.success(), "{said}");
+    assert!(
+        !said.contains(ALONE),
+        "the server has the file open: {said}"
+    );
+    assert!(in_wal_mode(&app.db));
+    assert_eq!(app.db.export(), before);
+    let answer = app
+        .gql(
+            "query($slug: String!) { article(slug: $slug) { slug } }",
+            json!({"slug": "umierov-obhovoryv-viiskovi-potreby-ukrainy-z-ministrom-oborony-yaponii"}),
+        )
+        .await;
+    assert_eq!(
+        answer["data"]["article"]["slug"],
+        "umierov-obhovoryv-viiskovi-potreby-ukrainy-z-ministrom-oborony-yaponii",
+        "{answer}"
     );
 }
