@@ -54,6 +54,10 @@ fn q4() -> String {
     format!("{{ feed(first: 20, filter: {{ topic: \"topic-0\" }}) {{ {FIELDS} }} }}")
 }
 
+/// A query that reads nothing: what vistka's HTTP and GraphQL layers cost before any content
+/// is looked up, the least any query can cost.
+const Q0: &str = "{ __typename }";
+
 const Q3_BEFORE: &str = "{ article(slug: \"";
 const Q3_AFTER: &str =
     "\") { slug title publishedAt related(first: 5) { slug title publishedAt } } }";
@@ -122,7 +126,8 @@ fn header(options: &Options) -> String {
          and is compared with the floor: a minimal HTTP server sending Q1's exact response bytes, measured just before the query in each of three rounds (last column); each figure is the median of the rounds. \
          Q1: the first feed page of 20 articles with people, countries and topics. Q2: the same page after position {}. \
          Q3: one article by slug with `related(first: 5)`, each request a different random article. \
-         Q4: the first 20 articles of the most popular topic.\n",
+         Q4: the first 20 articles of the most popular topic. \
+         Q0, for reference: `{{ __typename }}`, which reads nothing: what HTTP and GraphQL cost in vistka before any content is looked up.\n",
         options.connections,
         options.seconds,
         options.seconds.min(10),
@@ -190,7 +195,12 @@ async fn measure_size(options: &Options, size: usize) -> anyhow::Result<String> 
         url: floor_url,
         body: body(&q1()),
     };
-    let queries: [(&str, Target, Target); 4] = [
+    let queries: [(&str, Target, Target); 5] = [
+        (
+            "Q0 empty query, reference",
+            post(&cached, Q0),
+            post(&uncached, Q0),
+        ),
         (
             "Q1 first feed page",
             post(&cached, &q1()),
