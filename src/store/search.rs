@@ -365,7 +365,7 @@ pub struct Prepared {
     /// The title's terms, [`padded`].
     head: String,
     lead: Vec<String>,
-    /// The distinct terms of the title, the lead and the body, sorted, joined by spaces.
+    /// The distinct terms of the title, the lead and the body, in their order, joined by spaces.
     document: String,
 }
 
