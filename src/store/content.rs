@@ -2,8 +2,8 @@
 
 use entity::{article, person};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
-    sea_query::OnConflict,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
+    QuerySelect, QueryTrait, Statement, sea_query::OnConflict,
 };
 
 use super::CHUNK;
@@ -19,17 +19,40 @@ pub async fn upsert<A>(
 where
     A: ActiveModelTrait + Send,
 {
+    execute(db, upserts(db.get_database_backend(), key, update, rows)).await
+}
+
+/// The statements of [`upsert`], [`CHUNK`] rows each, built apart from running them: an import
+/// builds those of its articles on another thread while the database writes.
+pub fn upserts<'a, A>(
+    backend: DbBackend,
+    key: <A::Entity as EntityTrait>::Column,
+    update: &'a [<A::Entity as EntityTrait>::Column],
+    rows: impl IntoIterator<Item = A> + 'a,
+) -> impl Iterator<Item = Statement> + 'a
+where
+    A: ActiveModelTrait + 'a,
+{
     let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
+    std::iter::from_fn(move || {
+        rows.peek()?;
         let chunk: Vec<A> = rows.by_ref().take(CHUNK).collect();
-        <A::Entity as EntityTrait>::insert_many(chunk)
-            .on_conflict(
-                OnConflict::column(key)
-                    .update_columns(update.iter().copied())
-                    .to_owned(),
-            )
-            .exec_without_returning(db)
-            .await?;
+        let upsert = <A::Entity as EntityTrait>::insert_many(chunk).on_conflict(
+            OnConflict::column(key)
+                .update_columns(update.iter().copied())
+                .to_owned(),
+        );
+        Some(upsert.build(backend))
+    })
+}
+
+/// Runs `statements`, built beforehand, in order.
+pub async fn execute(
+    db: &impl ConnectionTrait,
+    statements: impl IntoIterator<Item = Statement>,
+) -> Result<(), DbErr> {
+    for statement in statements {
+        db.execute_raw(statement).await?;
     }
     Ok(())
 }

@@ -68,7 +68,7 @@ pub const FULL_TEXT_BATCH: usize = 16_000;
 /// Call it inside the transaction that changes any of that (an import, a mutation), with every
 /// article it touched (in any order, repeats allowed), so that search follows the change in the
 /// same commit. After a person or topic is renamed, pass its [`linked_articles`]. An import,
-/// which holds the text of its articles already, gives it to [`index_written`] instead.
+/// which holds the text of its articles already, gives their words to [`index`] instead.
 ///
 /// The words of each batch of articles are normalized on a blocking thread while the database
 /// writes the rows of the batch before: on two cores indexing goes at the pace of the slower of
@@ -83,63 +83,45 @@ pub async fn reindex(db: &impl ConnectionTrait, article_ids: &[i64]) -> Result<(
             .filter(article::Column::Id.is_in(batch.iter().copied()))
             .all(db)
             .await?;
+        let mut names = names(db, batch).await?;
         let prepared = tokio::task::spawn_blocking(move || {
             let mut vocabulary = Vocabulary::default();
             articles
                 .iter()
-                .map(|article| (article.id, Prepared::of_article(article, &mut vocabulary)))
+                .map(|article| {
+                    let names = names.remove(&article.id).unwrap_or_default();
+                    let prepared = Prepared::of_article(article, &names, &mut vocabulary);
+                    (article.id, prepared)
+                })
                 .collect()
         });
         if let Some(previous) = normalizing.replace(prepared) {
-            index(db, joined(previous).await?).await?;
+            index(db, joined(previous).await?, i64::MAX).await?;
         }
     }
     if let Some(last) = normalizing {
-        index(db, joined(last).await?).await?;
+        index(db, joined(last).await?, i64::MAX).await?;
     }
     Ok(())
 }
 
-/// Rewrites the search rows of `articles`, whose words were [`Prepared`] from their text as
-/// this transaction wrote it; the names of their people and topics are read from `db`.
-async fn index(db: &impl ConnectionTrait, articles: Vec<(i64, Prepared)>) -> Result<(), DbErr> {
-    for batch in batches(articles) {
-        let ids: Vec<i64> = batch.iter().map(|(id, _)| *id).collect();
-        remove(db, &ids).await?;
-        let mut names = names(db, &ids).await?;
-        let rows = batch
-            .into_iter()
-            .map(|(id, prepared)| Row::of(id, prepared, names.remove(&id).unwrap_or_default()))
-            .collect();
-        write(db, rows).await?;
-    }
-    Ok(())
-}
-
-/// An article as an import indexes it: its id, its [`Prepared`] words, and the names of its
-/// people and topics, in their order.
-pub type Named = (i64, Prepared, Vec<String>);
-
-/// Writes the search rows of articles an import has just written, which it holds the words and
-/// names of. Only those with an id below `new_from` (the next id at the start of the import)
-/// may have rows to remove: ids only grow, so articles the import created have none.
-pub async fn index_written(
+/// Rewrites the search rows of `articles` from their words, [`Prepared`] from their text and
+/// names as this transaction wrote them. Only those with an id below `new_from` may have rows
+/// to remove: an import passes the next id at its start (ids only grow, so the articles it
+/// created have none), anything else `i64::MAX`.
+pub async fn index(
     db: &impl ConnectionTrait,
-    articles: Vec<Named>,
+    articles: Vec<(i64, Prepared)>,
     new_from: i64,
 ) -> Result<(), DbErr> {
     for batch in batches(articles) {
         let stored: Vec<i64> = batch
             .iter()
-            .map(|(id, ..)| *id)
+            .map(|(id, _)| *id)
             .filter(|&id| id < new_from)
             .collect();
         remove(db, &stored).await?;
-        let rows = batch
-            .into_iter()
-            .map(|(id, prepared, names)| Row::of(id, prepared, names))
-            .collect();
-        write(db, rows).await?;
+        write(db, batch).await?;
     }
     Ok(())
 }
@@ -235,7 +217,7 @@ async fn joined(prepared: JoinHandle<Vec<(i64, Prepared)>>) -> Result<Vec<(i64, 
 
 /// Inserts the rows of articles whose old rows are gone: the full-text terms of all of them in
 /// one statement, the ranking rows a chunk at a time.
-async fn write(db: &impl ConnectionTrait, rows: Vec<Row>) -> Result<(), DbErr> {
+async fn write(db: &impl ConnectionTrait, rows: Vec<(i64, Prepared)>) -> Result<(), DbErr> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -254,9 +236,9 @@ async fn write(db: &impl ConnectionTrait, rows: Vec<Row>) -> Result<(), DbErr> {
             Searched::Head,
             Searched::Summary,
         ]);
-        for row in chunk {
+        for (id, row) in chunk {
             search.values_panic([
-                row.id.into(),
+                (*id).into(),
                 VERSION.into(),
                 row.published.into(),
                 row.published_at.into(),
@@ -266,8 +248,8 @@ async fn write(db: &impl ConnectionTrait, rows: Vec<Row>) -> Result<(), DbErr> {
         }
         db.execute(&search).await?;
     }
-    for row in rows {
-        document.values_panic([row.id.into(), row.document.into()]);
+    for (id, row) in rows {
+        document.values_panic([id.into(), row.document.into()]);
     }
     db.execute(&document).await?;
     Ok(())
@@ -343,73 +325,43 @@ pub async fn backfill(db: &impl ConnectionTrait) -> Result<usize, DbErr> {
     Ok(missing.len())
 }
 
-/// The search rows of one article, as stored.
-struct Row {
-    id: i64,
-    published: bool,
-    published_at: i64,
-    head: String,
-    summary: String,
-    /// The distinct terms of the article's text, then those of its names: the full-text
-    /// indexes answer only whether an article holds a term, so the body's repeats are left out.
-    document: String,
-}
-
-/// An article's words, normalized: all its search rows need but the names of its people and
-/// topics. Normalizing is most of what indexing costs, so it is done apart from the database:
-/// on another thread, while the database writes something else.
+/// An article's words, normalized: all its search rows need. Normalizing is most of what
+/// indexing costs, so it is done apart from the database: on another thread, while the
+/// database writes something else.
 #[derive(Debug)]
 pub struct Prepared {
     published: bool,
     published_at: i64,
     /// The title's terms, [`padded`].
     head: String,
-    lead: Vec<String>,
-    /// The distinct terms of the title, the lead and the body, in their order, joined by spaces.
+    /// The terms of the lead and of the names of the article's people and topics, [`padded`].
+    summary: String,
+    /// The distinct terms of the title, the lead and the body, in their order, then those of
+    /// the names, joined by spaces: the full-text indexes answer only whether an article holds
+    /// a term, so the body's repeats are left out.
     document: String,
 }
 
 impl Prepared {
-    /// The words of an article with this title, lead and (Markdown) body.
-    pub fn of(
+    /// The words of an article with this title, lead and (Markdown) body, and the `names` of
+    /// its people and topics. A name's term may already be in the document: both full-text
+    /// indexes keep a term of an article once however often it comes.
+    pub fn of<'a>(
         (title, lead, body): (&str, Option<&str>, &str),
+        names: impl IntoIterator<Item = &'a str>,
         published: bool,
         published_at: i64,
         vocabulary: &mut Vocabulary,
     ) -> Self {
         let body = body::to_text(body);
         let head: Vec<String> = text::terms(title).collect();
-        Self {
-            published,
-            published_at,
-            head: padded(&head),
-            lead: lead
-                .map(|lead| text::terms(lead).collect())
-                .unwrap_or_default(),
-            document: vocabulary
-                .distinct_terms([title, lead.unwrap_or_default(), &body])
-                .join(" "),
-        }
-    }
-
-    fn of_article(article: &article::Model, vocabulary: &mut Vocabulary) -> Self {
-        Self::of(
-            (&article.title, article.lead.as_deref(), &article.body),
-            article.status == article::Status::Published,
-            article.published_at,
-            vocabulary,
-        )
-    }
-}
-
-impl Row {
-    /// The rows of an article: its `prepared` words, and the terms of the `names` of its people
-    /// and topics added to its summary and its document. A name's term may already be in the
-    /// document: both full-text indexes keep a term of an article once however often it comes.
-    fn of(id: i64, prepared: Prepared, names: Vec<String>) -> Self {
-        let mut summary = prepared.lead;
-        let mut document = prepared.document;
-        for name in &names {
+        let mut summary: Vec<String> = lead
+            .map(|lead| text::terms(lead).collect())
+            .unwrap_or_default();
+        let mut document = vocabulary
+            .distinct_terms([title, lead.unwrap_or_default(), &body])
+            .join(" ");
+        for name in names {
             for term in text::terms(name) {
                 // No empty term: PostgreSQL's `array_to_tsvector` refuses one.
                 if !document.is_empty() {
@@ -420,13 +372,22 @@ impl Row {
             }
         }
         Self {
-            id,
-            published: prepared.published,
-            published_at: prepared.published_at,
-            document,
-            head: prepared.head,
+            published,
+            published_at,
+            head: padded(&head),
             summary: padded(&summary),
+            document,
         }
+    }
+
+    fn of_article(article: &article::Model, names: &[String], vocabulary: &mut Vocabulary) -> Self {
+        Self::of(
+            (&article.title, article.lead.as_deref(), &article.body),
+            names.iter().map(String::as_str),
+            article.status == article::Status::Published,
+            article.published_at,
+            vocabulary,
+        )
     }
 }
 
@@ -630,9 +591,15 @@ mod tests {
     /// must not start with a space.
     #[test]
     fn a_document_of_names_alone_has_no_empty_term() {
-        let prepared = Prepared::of(("«…»", None, ""), true, 0, &mut Vocabulary::default());
-        let row = Row::of(1, prepared, vec!["Особа 17".into()]);
-        assert_eq!(row.document, "особ 17");
-        assert_eq!(row.summary, " особ 17 ");
+        let names = ["Особа 17"];
+        let prepared = Prepared::of(
+            ("«…»", None, ""),
+            names,
+            true,
+            0,
+            &mut Vocabulary::default(),
+        );
+        assert_eq!(prepared.document, "особ 17");
+        assert_eq!(prepared.summary, " особ 17 ");
     }
 }

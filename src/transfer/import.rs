@@ -21,7 +21,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ConnectionTrait, DatabaseConnection, DbErr,
+    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement,
 };
 use tokio::{
     sync::{mpsc, oneshot},
@@ -36,7 +36,7 @@ use super::{
 use crate::{
     search::text::Vocabulary,
     store::{
-        CHUNK, catalog, content, editing,
+        catalog, content, editing,
         search::{self, FULL_TEXT_BATCH},
         snapshot, sync, version,
     },
@@ -113,16 +113,82 @@ enum Texts {
     File(File),
 }
 
-/// Articles in the order of their lines, and their words normalized for search, to come: the
-/// database writes their rows meanwhile.
-type Chunk = (Arc<Vec<Article>>, oneshot::Receiver<Vec<search::Prepared>>);
+/// Articles in the order of their lines, the statements that write their rows, and their words
+/// normalized for search, to come: the database writes their rows meanwhile.
+struct Chunk {
+    articles: Arc<Vec<Article>>,
+    rows: Vec<Statement>,
+    words: oneshot::Receiver<Vec<search::Prepared>>,
+}
+
+/// What the thread reading the articles needs besides them to make their rows and words: the
+/// writer then only runs statements, while this thread builds the next ones.
+struct Making {
+    backend: DbBackend,
+    sections: HashMap<String, i64>,
+    names: Names,
+}
+
+impl Making {
+    /// Whether every section, person and topic of `articles` has its id and name here. Those
+    /// the first reading checked do; an article read again names another only when the file
+    /// changed in between.
+    fn knows(&self, articles: &[Article]) -> bool {
+        let named = |kind: Kind, slugs: &[String]| {
+            slugs
+                .iter()
+                .all(|slug| self.names[&kind].contains_key(slug))
+        };
+        articles.iter().all(|a| {
+            self.sections.contains_key(&a.section)
+                && named(Kind::Person, &a.people)
+                && named(Kind::Topic, &a.topics)
+        })
+    }
+
+    /// The statements that write the rows of `articles`, each holding a copy of its articles'
+    /// texts.
+    fn rows(&self, articles: &[Article]) -> Vec<Statement> {
+        let rows = articles.iter().map(|a| article::ActiveModel {
+            id: NotSet,
+            slug: Set(a.slug.clone()),
+            title: Set(a.title.clone()),
+            lead: Set(a.lead.clone()),
+            body: Set(a.body.clone()),
+            published_at: Set(a.published_at.micros),
+            published_offset: Set(a.published_at.offset),
+            updated_at: Set(a.updated_at.map(|t| t.micros)),
+            updated_offset: Set(a.updated_at.map(|t| t.offset)),
+            status: Set(a.status),
+            section_id: Set(self.sections[&a.section]),
+            language: Set(a.language.clone()),
+        });
+        content::upserts(self.backend, article::Column::Slug, ARTICLE_UPDATES, rows).collect()
+    }
+
+    /// The words of `a`, its text's and its people's and topics' names, for search.
+    fn words(&self, a: &Article, vocabulary: &mut Vocabulary) -> search::Prepared {
+        let name = |kind: Kind, slug: &String| self.names[&kind][slug].as_str();
+        let people = a.people.iter().map(|slug| name(Kind::Person, slug));
+        let topics = a.topics.iter().map(|slug| name(Kind::Topic, slug));
+        search::Prepared::of(
+            (&a.title, a.lead.as_deref(), &a.body),
+            people.chain(topics),
+            a.status == article::Status::Published,
+            a.published_at.micros,
+            vocabulary,
+        )
+    }
+}
 
 impl Texts {
-    /// Hands the writer `articles` (as the lines hold them) with their texts, a chunk at a time,
-    /// then normalizes the chunk's words on another thread while the database writes it.
+    /// Hands the writer `articles` (as the lines hold them) with their texts and the statements
+    /// that write them, a chunk at a time, then normalizes the chunk's words on another thread
+    /// while the database writes it.
     fn chunks(
         self,
         articles: &[Article],
+        making: Making,
     ) -> (mpsc::Receiver<Chunk>, JoinHandle<Result<(), ImportError>>) {
         let (sender, receiver) = mpsc::channel(1);
         let kept = match self {
@@ -134,23 +200,21 @@ impl Texts {
             // Refused only when the writer has stopped, with an error of its own to report.
             let stopped = || ImportError::Io(io::ErrorKind::BrokenPipe.into());
             let mut send = |articles: Vec<Article>| {
+                if !making.knows(&articles) {
+                    return Err(file_changed());
+                }
+                let rows = making.rows(&articles);
                 let articles = Arc::new(articles);
                 let (words, prepared) = oneshot::channel();
-                sender
-                    .blocking_send((Arc::clone(&articles), prepared))
-                    .map_err(|_| stopped())?;
+                let chunk = Chunk {
+                    articles: Arc::clone(&articles),
+                    rows,
+                    words: prepared,
+                };
+                sender.blocking_send(chunk).map_err(|_| stopped())?;
                 let prepared = articles
                     .iter()
-                    .map(|a| {
-                        let published = a.status == article::Status::Published;
-                        let text = (a.title.as_str(), a.lead.as_deref(), a.body.as_str());
-                        search::Prepared::of(
-                            text,
-                            published,
-                            a.published_at.micros,
-                            &mut vocabulary,
-                        )
-                    })
+                    .map(|a| making.words(a, &mut vocabulary))
                     .collect();
                 words.send(prepared).map_err(|_| stopped())
             };
@@ -571,24 +635,28 @@ impl Batch {
         for kind in [Kind::Section, Kind::Person, Kind::Topic] {
             self.load(db, &mut ids, kind).await?;
         }
-        let names = self.names(db).await?;
+        let making = Making {
+            backend: db.get_database_backend(),
+            sections: ids[&Kind::Section].clone(),
+            names: self.names(db).await?,
+        };
         let known = Known {
             ids: &ids,
-            names: &names,
             version,
             new_from: content::next_article_id(db).await?,
         };
-        let (mut chunks, reading) = texts.chunks(&self.articles);
+        let (mut chunks, reading) = texts.chunks(&self.articles, making);
         let mut written: Vec<i64> = Vec::with_capacity(self.articles.len());
-        while let Some((articles, prepared)) = chunks.recv().await {
+        while let Some(chunk) = chunks.recv().await {
+            let articles = &chunk.articles;
             let kept = self
                 .articles
                 .get(written.len()..written.len() + articles.len());
-            let same = kept.is_some_and(|kept| kept.iter().zip(&*articles).all(same_but_texts));
+            let same = kept.is_some_and(|kept| kept.iter().zip(&**articles).all(same_but_texts));
             if !same {
                 return Err(file_changed());
             }
-            let article_ids = write_articles(db, &known, &articles, prepared).await?;
+            let article_ids = write_articles(db, &known, chunk).await?;
             written.extend(article_ids);
         }
         reading
@@ -791,11 +859,10 @@ impl Batch {
     }
 }
 
-/// What writing a chunk of articles needs besides the articles.
+/// What writing a chunk of articles needs besides the chunk.
 struct Known<'a> {
     /// Those of sections, people, countries and topics.
     ids: &'a Ids,
-    names: &'a Names,
     /// The content version the import makes.
     version: i64,
     /// The next article id at the start of the import: articles with this id or above it are
@@ -804,58 +871,30 @@ struct Known<'a> {
 }
 
 /// Writes a chunk of articles with their texts: their rows, their people, countries and topics,
-/// their entries in the log of changes, and, once their words are `prepared`, their search
-/// rows. Returns their ids, in order.
+/// their entries in the log of changes, and, once their words are ready, their search rows.
+/// Returns their ids, in order.
 async fn write_articles(
     db: &impl ConnectionTrait,
     known: &Known<'_>,
-    articles: &[Article],
-    prepared: oneshot::Receiver<Vec<search::Prepared>>,
+    Chunk {
+        articles,
+        rows,
+        words,
+    }: Chunk,
 ) -> Result<Vec<i64>, DbErr> {
-    let sections = &known.ids[&Kind::Section];
-    // Made a statement's worth at a time, not all at once: each holds a copy of its article's
-    // text.
-    for chunk in articles.chunks(CHUNK) {
-        let rows: Vec<article::ActiveModel> = chunk
-            .iter()
-            .map(|a| article::ActiveModel {
-                id: NotSet,
-                slug: Set(a.slug.clone()),
-                title: Set(a.title.clone()),
-                lead: Set(a.lead.clone()),
-                body: Set(a.body.clone()),
-                published_at: Set(a.published_at.micros),
-                published_offset: Set(a.published_at.offset),
-                updated_at: Set(a.updated_at.map(|t| t.micros)),
-                updated_offset: Set(a.updated_at.map(|t| t.offset)),
-                status: Set(a.status),
-                section_id: Set(sections[&a.section]),
-                language: Set(a.language.clone()),
-            })
-            .collect();
-        content::upsert(db, article::Column::Slug, ARTICLE_UPDATES, rows).await?;
-    }
+    content::execute(db, rows).await?;
     let slugs: Vec<&str> = articles.iter().map(|a| a.slug.as_str()).collect();
     editing::forget_old_slugs(db, &slugs).await?;
     let stored = lookup(db, Kind::Article, &slugs).await?;
     let article_ids: Vec<i64> = articles.iter().map(|a| stored[&a.slug]).collect();
-    write_links(db, known.ids, articles, &article_ids).await?;
+    write_links(db, known.ids, &articles, &article_ids).await?;
     sync::record_articles(db, article::Column::Id, &article_ids, known.version).await?;
     // Dropped unsent only when that thread failed; awaiting it then tells why.
-    let prepared = prepared
+    let words = words
         .await
         .map_err(|_| DbErr::Custom("normalizing the articles' words failed".into()))?;
-    let (people, topics) = (&known.names[&Kind::Person], &known.names[&Kind::Topic]);
-    let named = articles
-        .iter()
-        .zip(&article_ids)
-        .zip(prepared)
-        .map(|((a, &id), words)| {
-            let people = a.people.iter().map(|slug| people[slug].clone());
-            let topics = a.topics.iter().map(|slug| topics[slug].clone());
-            (id, words, people.chain(topics).collect())
-        });
-    search::index_written(db, named.collect(), known.new_from).await?;
+    let indexed = article_ids.iter().copied().zip(words).collect();
+    search::index(db, indexed, known.new_from).await?;
     Ok(article_ids)
 }
 

@@ -1,6 +1,7 @@
 use std::sync::Arc;
 
 use serde_json::json;
+use vistka::{config::PoolConfig, database, transfer::import};
 
 use crate::{
     archive::{self, Generated},
@@ -234,4 +235,58 @@ async fn an_import_alone_writes_the_file_directly_and_leaves_it_in_wal_mode() {
         "umierov-obhovoryv-viiskovi-potreby-ukrainy-z-ministrom-oborony-yaponii",
         "{answer}"
     );
+}
+
+/// The file is read twice: checked the first time, written from the second. A file that
+/// changes in between is refused with nothing written, even when the second reading names a
+/// section or person that the first never checked.
+#[tokio::test]
+async fn a_file_changed_between_its_readings_writes_nothing() {
+    let db = TestDatabase::create().await;
+    db.import(&seed());
+    let before = db.export();
+    let pool = PoolConfig {
+        size: Some(1),
+        connect_timeout_ms: 5_000,
+        statement_timeout_ms: 30_000,
+    };
+    let connection = database::connect(&db.url, pool).await.expect("connect");
+    let article = |published: &str, section: &str, person: &str| {
+        let line = json!({
+            "type": "article",
+            "slug": "changing-article",
+            "title": "Заголовок",
+            "body": "Текст.",
+            "published_at": published,
+            "section": section,
+            "people": [person],
+        });
+        format!("{line}\n")
+    };
+    let checked = article("2024-04-12T14:20:00+03:00", "news", "rustem-umierov");
+    let path = db.dir().join("changing.ndjson");
+    for changed in [
+        article("2024-04-12T14:21:00+03:00", "news", "rustem-umierov"),
+        article(
+            "2024-04-12T14:20:00+03:00",
+            "no-such-section",
+            "rustem-umierov",
+        ),
+        article("2024-04-12T14:20:00+03:00", "news", "no-such-person"),
+    ] {
+        std::fs::write(&path, &checked).expect("write the file");
+        let file = std::fs::File::open(&path).expect("open the file");
+        let parsed = import::read(file, |_| {}).expect("the first reading finds no problem");
+        std::fs::write(&path, &changed).expect("change the file");
+        let error = import::apply(&connection, parsed)
+            .await
+            .expect_err("a changed file is refused");
+        assert!(
+            error
+                .to_string()
+                .contains("the file changed while it was imported"),
+            "{error}"
+        );
+        assert_eq!(db.export(), before, "nothing was written for {changed}");
+    }
 }
