@@ -130,22 +130,6 @@ struct Making {
 }
 
 impl Making {
-    /// Whether every section, person and topic of `articles` has its id and name here. Those
-    /// the first reading checked do; an article read again names another only when the file
-    /// changed in between.
-    fn knows(&self, articles: &[Article]) -> bool {
-        let named = |kind: Kind, slugs: &[String]| {
-            slugs
-                .iter()
-                .all(|slug| self.names[&kind].contains_key(slug))
-        };
-        articles.iter().all(|a| {
-            self.sections.contains_key(&a.section)
-                && named(Kind::Person, &a.people)
-                && named(Kind::Topic, &a.topics)
-        })
-    }
-
     /// The statements that write the rows of `articles`, each holding a copy of its articles'
     /// texts.
     fn rows(&self, articles: &[Article]) -> Vec<Statement> {
@@ -182,27 +166,29 @@ impl Making {
 }
 
 impl Texts {
-    /// Hands the writer `articles` (as the lines hold them) with their texts and the statements
-    /// that write them, a chunk at a time, then normalizes the chunk's words on another thread
-    /// while the database writes it.
+    /// Hands the writer the articles `kept` by the first reading, with their texts and the
+    /// statements that write them, a chunk at a time, then normalizes the chunk's words on
+    /// another thread while the database writes it. Each article read again is checked against
+    /// the one kept before anything is made of it: the ids and names here are those of what was
+    /// checked.
     fn chunks(
         self,
-        articles: &[Article],
+        kept: Arc<Vec<Article>>,
         making: Making,
     ) -> (mpsc::Receiver<Chunk>, JoinHandle<Result<(), ImportError>>) {
         let (sender, receiver) = mpsc::channel(1);
-        let kept = match self {
-            Texts::Kept => articles.to_vec(),
-            Texts::File(_) => Vec::new(),
-        };
         let reading = tokio::task::spawn_blocking(move || {
             let mut vocabulary = Vocabulary::default();
+            let mut sent = 0;
             // Refused only when the writer has stopped, with an error of its own to report.
             let stopped = || ImportError::Io(io::ErrorKind::BrokenPipe.into());
             let mut send = |articles: Vec<Article>| {
-                if !making.knows(&articles) {
+                let checked = kept.get(sent..sent + articles.len());
+                if !checked.is_some_and(|checked| checked.iter().zip(&articles).all(same_but_texts))
+                {
                     return Err(file_changed());
                 }
+                sent += articles.len();
                 let rows = making.rows(&articles);
                 let articles = Arc::new(articles);
                 let (words, prepared) = oneshot::channel();
@@ -219,8 +205,13 @@ impl Texts {
                 words.send(prepared).map_err(|_| stopped())
             };
             match self {
-                Texts::Kept => send(kept),
-                Texts::File(file) => reread(file, send),
+                Texts::Kept => send(kept.to_vec())?,
+                Texts::File(file) => reread(file, &mut send)?,
+            }
+            if sent == kept.len() {
+                Ok(())
+            } else {
+                Err(file_changed())
             }
         });
         (receiver, reading)
@@ -402,8 +393,9 @@ struct Batch {
     countries: Vec<country::ActiveModel>,
     people: Vec<(person::ActiveModel, Option<String>)>,
     topics: Vec<topic::ActiveModel>,
-    /// Without their texts when these are read again from the file.
-    articles: Vec<Article>,
+    /// Without their texts when these are read again from the file. Shared with the thread
+    /// that reads them again, which checks each against its line here.
+    articles: Arc<Vec<Article>>,
     /// The line of each article.
     article_lines: Vec<usize>,
     /// The line of each person that names a country, and the country's code.
@@ -458,7 +450,7 @@ impl Batch {
                 description: Set(t.description),
             }),
             Line::Article(a) => {
-                self.articles.push(a);
+                Arc::make_mut(&mut self.articles).push(a);
                 self.article_lines.push(number);
             }
         }
@@ -645,26 +637,14 @@ impl Batch {
             version,
             new_from: content::next_article_id(db).await?,
         };
-        let (mut chunks, reading) = texts.chunks(&self.articles, making);
+        let (mut chunks, reading) = texts.chunks(Arc::clone(&self.articles), making);
         let mut written: Vec<i64> = Vec::with_capacity(self.articles.len());
         while let Some(chunk) = chunks.recv().await {
-            let articles = &chunk.articles;
-            let kept = self
-                .articles
-                .get(written.len()..written.len() + articles.len());
-            let same = kept.is_some_and(|kept| kept.iter().zip(&**articles).all(same_but_texts));
-            if !same {
-                return Err(file_changed());
-            }
-            let article_ids = write_articles(db, &known, chunk).await?;
-            written.extend(article_ids);
+            written.extend(write_articles(db, &known, chunk).await?);
         }
         reading
             .await
             .map_err(|error| DbErr::Custom(format!("reading the articles failed: {error}")))??;
-        if written.len() != self.articles.len() {
-            return Err(file_changed());
-        }
         self.write_related(db, &written).await?;
         self.record(db, &ids, &changed, version).await?;
         self.reindex(db, &ids, &changed, &written).await?;
