@@ -273,6 +273,11 @@ async fn a_file_changed_between_its_readings_writes_nothing() {
             "rustem-umierov",
         ),
         article("2024-04-12T14:20:00+03:00", "news", "no-such-person"),
+        String::new(),
+        format!(
+            "{checked}{}",
+            checked.replace("changing-article", "added-article")
+        ),
     ] {
         std::fs::write(&path, &checked).expect("write the file");
         let file = std::fs::File::open(&path).expect("open the file");
