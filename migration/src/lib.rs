@@ -10,6 +10,7 @@ mod m20261125_000004_create_article_change;
 mod m20261125_000010_create_search;
 mod m20261125_000011_slim_search_index;
 mod m20261128_000012_larger_fts_batches;
+mod m20261202_000013_feed_index_holds_status;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000010_create_search::Migration),
             Box::new(m20261125_000011_slim_search_index::Migration),
             Box::new(m20261128_000012_larger_fts_batches::Migration),
+            Box::new(m20261202_000013_feed_index_holds_status::Migration),
         ]
     }
 }
