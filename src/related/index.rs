@@ -9,10 +9,14 @@
 //!
 //! Everything lives in a few flat arrays (about 45 bytes an article at a million articles with
 //! six links each): a `Vec` or a hash-map entry per article would cost more than its contents.
+//! The few long lists have a bitmap besides (about 6 bytes an article at a million), for the
+//! ranking to look articles up in.
 //! An article's own features are not kept: the caller reads the few of the article asked about
 //! from the database, which spares the index a copy of every link.
 
 use std::collections::HashMap;
+
+use fixedbitset::FixedBitSet;
 
 use super::ranking::{self, Postings, Rank};
 use crate::config::RelatedWeights;
@@ -55,6 +59,10 @@ impl Kind {
 /// No article has this rank.
 const NONE: Rank = Rank::MAX;
 
+/// A list holding at least one article in this many has a bitmap, at most twice the size of
+/// the list itself. Sparser lists are cheap to seek in: their postings lie close together.
+const DENSE: usize = 64;
+
 /// Lists of ranks or feature numbers, all in one array: list `i` is
 /// `items[starts[i]..starts[i + 1]]`.
 #[derive(Debug)]
@@ -85,6 +93,8 @@ pub struct RelatedIndex {
     numbers: HashMap<Feature, u32>,
     /// By feature number: the ranks of its articles, ascending.
     postings: Lists,
+    /// By feature number, for the long lists only: the same ranks as a bitmap.
+    members: HashMap<u32, FixedBitSet>,
     /// `(article, pick)` as ranks, by article, each article's picks in the editor's order.
     picks: Vec<(Rank, Rank)>,
 }
@@ -119,6 +129,7 @@ impl Builder {
                     starts: vec![0],
                     items: Vec::with_capacity(links),
                 },
+                members: HashMap::new(),
                 picks: Vec::new(),
             },
             last: None,
@@ -169,6 +180,16 @@ impl Builder {
         index.numbers.shrink_to_fit();
         index.picks.sort_by_key(|&(article, _)| article);
         index.picks.shrink_to_fit();
+        let articles = index.articles.len();
+        index.members = (0..index.kinds.len())
+            .map(|number| (number as u32, index.postings.get(number)))
+            .filter(|(_, ranks)| ranks.len() * DENSE >= articles)
+            .map(|(number, ranks)| {
+                let mut members = FixedBitSet::with_capacity(articles);
+                members.extend(ranks.iter().map(|&rank| rank as usize));
+                (number, members)
+            })
+            .collect();
         self.index
     }
 }
@@ -260,6 +281,7 @@ impl RelatedIndex {
             .map(|&number| Postings {
                 ranks: self.postings.get(number as usize),
                 weight: self.kinds[number as usize].weight(weights),
+                members: self.members.get(&number),
             })
             .collect();
         let scored = ranking::best(&lists, from as Rank, count - picks.len(), |rank| {
