@@ -195,7 +195,8 @@ mod tests {
             ranks.sort_unstable();
             ranks.dedup();
             let start = start.min(ranks.len());
-            let mut cursor = Cursor { ranks: &ranks, at: start, weight: 1, walked: true, members: None };
+            let mut cursor =
+                Cursor { ranks: &ranks, at: start, weight: 1, walked: true, members: None };
             cursor.seek(target);
             let expected = start + ranks[start..].partition_point(|&rank| rank < target);
             prop_assert_eq!(cursor.at, expected);
