@@ -1,5 +1,6 @@
 use std::sync::Arc;
 
+use sea_orm::ConnectionTrait;
 use serde_json::json;
 use vistka::{config::PoolConfig, database, transfer::import};
 
@@ -294,4 +295,44 @@ async fn a_file_changed_between_its_readings_writes_nothing() {
         );
         assert_eq!(db.export(), before, "nothing was written for {changed}");
     }
+}
+
+/// On PostgreSQL an article's long values are stored compressed with lz4, and read back whole.
+#[tokio::test]
+async fn postgresql_compresses_long_texts_with_lz4() {
+    if !TestDatabase::postgres_pass() {
+        return eprintln!("PostgreSQL only: runs in the PostgreSQL pass of scripts/test");
+    }
+    let body: Vec<String> = (0..2_000).map(|i| format!("слово{i}")).collect();
+    let body = body.join(" ");
+    let line = json!({
+        "type": "article", "slug": "long", "title": "Довга стаття", "body": body,
+        "published_at": "2024-04-12T14:20:00+03:00",
+    });
+    let app = TestApp::spawn().await;
+    let section = json!({ "type": "section", "slug": "news", "name": "Новини" });
+    app.db.import(&format!("{section}\n{line}\n"));
+
+    let connection = sea_orm::Database::connect(&app.db.url)
+        .await
+        .expect("database");
+    let row = connection
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SELECT pg_column_compression(a.body) AS body, \
+             pg_column_compression(d.document) AS document, \
+             pg_column_compression(d.terms) AS terms \
+             FROM article a JOIN article_document d ON d.article_id = a.id",
+        ))
+        .await
+        .expect("query")
+        .expect("the article's row");
+    for column in ["body", "document", "terms"] {
+        let method: Option<String> = row.try_get("", column).expect(column);
+        assert_eq!(method.as_deref(), Some("lz4"), "{column}");
+    }
+    let data = app
+        .data(r#"{ article(slug: "long") { body } }"#, json!({}))
+        .await;
+    assert_eq!(data["article"]["body"], body.as_str());
 }
