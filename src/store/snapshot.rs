@@ -38,17 +38,38 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
 /// SQLite keeps up to 256 MiB of pages in the import's connection's cache instead of 2 MiB, so
 /// that a write larger than the cache does not spill pages to its log and read them back.
 /// PostgreSQL gets 256 MiB of `work_mem` for the transaction: its full-text (GIN) index merges
-/// the terms of newly written rows into the index in memory of that size. SQLite's cache size
-/// outlives the transaction: run it on a connection closed afterwards, not a pooled one that
-/// goes on serving (`vistka import` is a process of its own; `serve --import` connects apart).
+/// the terms of newly written rows into the index in memory of that size. It merges them each
+/// time its list of pending terms reaches `gin_pending_list_limit`; at 64 MiB instead of 4 MiB
+/// each merge folds more articles' postings of one term into one write, and 100,000 articles
+/// import in 46–50 s instead of 49–56 s (four alternated pairs). SQLite's cache size outlives
+/// the transaction: run it on a connection closed afterwards, not a pooled one that goes on
+/// serving (`vistka import` is a process of its own; `serve --import` connects apart). End it
+/// with [`commit_bulk_write`].
 pub async fn begin_bulk_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
     let txn = begin_write(db).await?;
     let setting = match db.get_database_backend() {
-        DbBackend::Postgres => "SET LOCAL work_mem = '256MB'",
+        DbBackend::Postgres => {
+            "SET LOCAL work_mem = '256MB'; SET LOCAL gin_pending_list_limit = '64MB'"
+        }
         _ => "PRAGMA cache_size = -262144",
     };
     txn.execute_unprepared(setting).await?;
     Ok(txn)
+}
+
+/// Commits a [`begin_bulk_write`] transaction. On PostgreSQL it first merges the terms still
+/// pending into the full-text index: every search reads the whole pending list, which a bulk
+/// write leaves up to 64 MiB long. Only the index's owner may merge it; for any other role the
+/// list waits for autovacuum.
+pub async fn commit_bulk_write(txn: DatabaseTransaction) -> Result<(), DbErr> {
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_unprepared(
+            "SELECT gin_clean_pending_list(oid) FROM pg_class \
+             WHERE oid = 'idx_article_document_terms'::regclass AND pg_has_role(relowner, 'USAGE')",
+        )
+        .await?;
+    }
+    txn.commit().await
 }
 
 /// How a bulk write reaches an SQLite file.

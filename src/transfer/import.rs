@@ -331,7 +331,7 @@ pub async fn apply(db: &DatabaseConnection, parsed: Parsed) -> Result<Counts, Im
     let txn = snapshot::begin_bulk_write(db).await?;
     let version = version::bump(&txn).await?;
     let counts = stage(&txn, parsed, version).await?;
-    txn.commit().await?;
+    snapshot::commit_bulk_write(txn).await?;
     Ok(counts)
 }
 

@@ -297,9 +297,11 @@ async fn a_file_changed_between_its_readings_writes_nothing() {
     }
 }
 
-/// On PostgreSQL an article's long values are stored compressed with lz4, and read back whole.
+/// On PostgreSQL an import stores an article's long values compressed with lz4, read back whole,
+/// and leaves none of their terms pending outside the full-text index, where every search would
+/// read them.
 #[tokio::test]
-async fn postgresql_compresses_long_texts_with_lz4() {
+async fn a_postgresql_import_compresses_long_texts_with_lz4_and_leaves_no_terms_pending() {
     if !TestDatabase::postgres_pass() {
         return eprintln!("PostgreSQL only: runs in the PostgreSQL pass of scripts/test");
     }
@@ -331,6 +333,22 @@ async fn postgresql_compresses_long_texts_with_lz4() {
         let method: Option<String> = row.try_get("", column).expect(column);
         assert_eq!(method.as_deref(), Some("lz4"), "{column}");
     }
+    connection
+        .execute_unprepared("CREATE EXTENSION IF NOT EXISTS pgstattuple")
+        .await
+        .expect("pgstattuple");
+    let pending = connection
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SELECT pending_pages FROM pgstatginindex('idx_article_document_terms')",
+        ))
+        .await
+        .expect("query")
+        .expect("the index's statistics");
+    assert_eq!(
+        pending.try_get::<i32>("", "pending_pages").expect("pages"),
+        0
+    );
     let data = app
         .data(r#"{ article(slug: "long") { body } }"#, json!({}))
         .await;
