@@ -6,6 +6,7 @@ mod archive;
 mod floor;
 mod latency;
 mod load;
+mod postgres;
 mod run;
 mod search;
 mod server;

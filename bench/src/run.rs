@@ -17,6 +17,7 @@ use crate::{
     archive, floor,
     latency::micros,
     load::{self, Load, Target},
+    postgres,
     server::{self, Server},
 };
 
@@ -38,6 +39,10 @@ pub struct Options {
     /// Where to write the report.
     #[arg(long, default_value = "BENCHMARKS.md")]
     output: PathBuf,
+    /// A PostgreSQL server, as the URL of a database on it whose role may create databases:
+    /// each archive is also imported into a new database there, and that import timed.
+    #[arg(long)]
+    postgres: Option<String>,
 }
 
 const FIELDS: &str = "edges { cursor node { slug title lead publishedAt people { slug name } countries { code name } topics { slug name } } } pageInfo { hasNextPage endCursor }";
@@ -119,15 +124,24 @@ fn header(options: &Options) -> String {
             |kb| format!("{:.0} GiB", kb as f64 / 1048576.0),
         );
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let (postgres_flag, postgres_note) = if options.postgres.is_some() {
+        (
+            " --postgres postgres://…",
+            " Each archive is also imported into a new PostgreSQL database, that import timed \
+             too; the reads are SQLite's.",
+        )
+    } else {
+        ("", "")
+    };
     format!(
         "# Benchmarks\n\nMachine: {cores} cores ({cpu}), {memory} of memory; {} connections, {} s per query in three rounds, after {} s of warm-up.\n\n\
-         Command: `cargo build --release --workspace && cargo run --release -p vistka-bench -- run --sizes {}`\n\n\
+         Command: `cargo build --release --workspace && cargo run --release -p vistka-bench -- run --sizes {}{}`\n\n\
          Every query runs against `vistka serve` (release build, SQLite) with its answer cache on (the default) and off, \
          and is compared with the floor: a minimal HTTP server sending Q1's exact response bytes, measured just before the query in each of three rounds (last column); each figure is the median of the rounds. \
          Q1: the first feed page of 20 articles with people, countries and topics. Q2: the same page after position {}. \
          Q3: one article by slug with `related(first: 5)`, each request a different random article. \
          Q4: the first 20 articles of the most popular topic. \
-         Q0, for reference: `{{ __typename }}`, which reads nothing: what HTTP and GraphQL cost in vistka before any content is looked up.\n",
+         Q0, for reference: `{{ __typename }}`, which reads nothing: what HTTP and GraphQL cost in vistka before any content is looked up.{}\n",
         options.connections,
         options.seconds,
         options.seconds.min(10),
@@ -137,7 +151,9 @@ fn header(options: &Options) -> String {
             .map(ToString::to_string)
             .collect::<Vec<_>>()
             .join(","),
+        postgres_flag,
         "50,000 (or the middle, for smaller archives)",
+        postgres_note,
     )
 }
 
@@ -157,6 +173,19 @@ async fn measure_size(options: &Options, size: usize) -> anyhow::Result<String> 
     eprintln!("generated in {:.1} s", started.elapsed().as_secs_f64());
     let (import, import_peak) = server::import(&url, &file)?;
     eprintln!("imported in {:.1} s", import.as_secs_f64());
+    let postgres = match &options.postgres {
+        Some(admin) => {
+            let (took, peak) = postgres::import(admin, &file).await?;
+            eprintln!("imported into PostgreSQL in {:.1} s", took.as_secs_f64());
+            format!(
+                " Into PostgreSQL: {:.1} s ({:.0} articles/s), peak RSS {:.0} MB.",
+                took.as_secs_f64(),
+                size as f64 / took.as_secs_f64(),
+                peak as f64 / 1_048_576.0
+            )
+        }
+        None => String::new(),
+    };
 
     let cached = Server::start(&url, &[]).await?;
     let uncached = Server::start(&url, &[("VISTKA_ANSWER_CACHE_MB", "0")]).await?;
@@ -240,7 +269,7 @@ async fn measure_size(options: &Options, size: usize) -> anyhow::Result<String> 
     }
     let rss = |server: &Server| server::peak_memory(server.pid()) as f64 / 1_048_576.0;
     Ok(format!(
-        "\n## {size} articles\n\nImport: {:.1} s ({:.0} articles/s), peak RSS {:.0} MB. \
+        "\n## {size} articles\n\nImport: {:.1} s ({:.0} articles/s), peak RSS {:.0} MB.{postgres} \
          Serve peak RSS after the runs: {:.0} MB (answer cache on), {:.0} MB (off).\n\n\
          | query | bytes | req/s (cache on) | p50 | p99 | × floor | req/s (cache off) | p50 | p99 | × floor | CPU/answer (cache off) | × floor CPU | floor req/s |\n\
          |---|---|---|---|---|---|---|---|---|---|---|---|---|\n{rows}",
