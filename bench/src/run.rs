@@ -177,12 +177,7 @@ async fn measure_size(options: &Options, size: usize) -> anyhow::Result<String> 
         Some(admin) => {
             let (took, peak) = postgres::import(admin, &file).await?;
             eprintln!("imported into PostgreSQL in {:.1} s", took.as_secs_f64());
-            format!(
-                " Into PostgreSQL: {:.1} s ({:.0} articles/s), peak RSS {:.0} MB.",
-                took.as_secs_f64(),
-                size as f64 / took.as_secs_f64(),
-                peak as f64 / 1_048_576.0
-            )
+            format!(" Into PostgreSQL: {}.", import_figures(size, took, peak))
         }
         None => String::new(),
     };
@@ -269,16 +264,24 @@ async fn measure_size(options: &Options, size: usize) -> anyhow::Result<String> 
     }
     let rss = |server: &Server| server::peak_memory(server.pid()) as f64 / 1_048_576.0;
     Ok(format!(
-        "\n## {size} articles\n\nImport: {:.1} s ({:.0} articles/s), peak RSS {:.0} MB.{postgres} \
+        "\n## {size} articles\n\nImport: {}.{postgres} \
          Serve peak RSS after the runs: {:.0} MB (answer cache on), {:.0} MB (off).\n\n\
          | query | bytes | req/s (cache on) | p50 | p99 | × floor | req/s (cache off) | p50 | p99 | × floor | CPU/answer (cache off) | × floor CPU | floor req/s |\n\
          |---|---|---|---|---|---|---|---|---|---|---|---|---|\n{rows}",
-        import.as_secs_f64(),
-        size as f64 / import.as_secs_f64(),
-        import_peak as f64 / 1_048_576.0,
+        import_figures(size, import, import_peak),
         rss(&cached),
         rss(&uncached),
     ))
+}
+
+/// How long an import of `size` articles took, its rate and its peak memory (`peak` bytes).
+fn import_figures(size: usize, took: Duration, peak: u64) -> String {
+    format!(
+        "{:.1} s ({:.0} articles/s), peak RSS {:.0} MB",
+        took.as_secs_f64(),
+        size as f64 / took.as_secs_f64(),
+        peak as f64 / 1_048_576.0
+    )
 }
 
 /// Rounds each query is measured in, each beside the floor measured just before it. The
