@@ -50,8 +50,8 @@ enum Command {
         /// Where to write it.
         output: PathBuf,
     },
-    /// Times `vistka import` of a generated archive into a database: a new SQLite file, or a
-    /// PostgreSQL database given by URL (create it empty first), to compare the backends.
+    /// Times `vistka import` of a generated archive into a new database: an SQLite file, or a
+    /// database on a PostgreSQL server, to compare the backends.
     Import {
         /// Articles in the generated archive.
         #[arg(long, default_value_t = 100_000)]
@@ -59,9 +59,11 @@ enum Command {
         /// Seed of the generated archive.
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// An empty database to import into; a new SQLite file when absent.
+        /// A PostgreSQL server, as the URL of a database on it whose role may create databases:
+        /// the archive is imported into a new database there, dropped afterwards, instead of
+        /// into a new SQLite file.
         #[arg(long)]
-        database_url: Option<String>,
+        postgres: Option<String>,
     },
     /// The benchmark: archives of each size, four reads under load next to the floor, one
     /// table per size written to BENCHMARKS.md.
@@ -121,8 +123,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Import {
             articles,
             seed,
-            database_url,
-        } => import(articles, seed, database_url),
+            postgres,
+        } => import(articles, seed, postgres).await,
         Command::Run(options) => run::run(options).await,
         Command::Related {
             articles,
@@ -156,31 +158,25 @@ fn sqlite_in(dir: &std::path::Path) -> String {
 fn imported(articles: usize, seed: u64) -> anyhow::Result<(tempfile::TempDir, String)> {
     let (dir, file) = generated(articles, seed)?;
     let database_url = sqlite_in(dir.path());
-    let (took, _) = server::import(&database_url, &file)?;
+    let (took, peak) = server::import(&database_url, &file)?;
     eprintln!(
-        "imported {articles} articles in {:.1} s ({:.0} articles/s)",
-        took.as_secs_f64(),
-        articles as f64 / took.as_secs_f64()
+        "imported {articles} articles: {}",
+        run::import_figures(articles, took, peak)
     );
     Ok((dir, database_url))
 }
 
-/// Times the import of a generated archive of `articles` into `database_url`, or into a new
-/// SQLite file.
-fn import(articles: usize, seed: u64, database_url: Option<String>) -> anyhow::Result<()> {
+/// Times the import of a generated archive of `articles` into a new SQLite file, or into a new
+/// database on the PostgreSQL server `postgres` names.
+async fn import(articles: usize, seed: u64, postgres: Option<String>) -> anyhow::Result<()> {
     let (dir, file) = generated(articles, seed)?;
-    let database_url = database_url.unwrap_or_else(|| sqlite_in(dir.path()));
-    let backend = database_url
-        .split(':')
-        .next()
-        .unwrap_or_default()
-        .to_owned();
-    let (took, peak) = server::import(&database_url, &file)?;
+    let (backend, (took, peak)) = match postgres {
+        Some(admin) => ("postgresql", postgres::import(&admin, &file).await?),
+        None => ("sqlite", server::import(&sqlite_in(dir.path()), &file)?),
+    };
     println!(
-        "{backend}: imported {articles} articles in {:.1} s ({:.0} articles/s), peak RSS {} MB",
-        took.as_secs_f64(),
-        articles as f64 / took.as_secs_f64(),
-        peak >> 20
+        "{backend}: imported {articles} articles: {}",
+        run::import_figures(articles, took, peak)
     );
     Ok(())
 }

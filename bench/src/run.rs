@@ -275,7 +275,7 @@ async fn measure_size(options: &Options, size: usize) -> anyhow::Result<String> 
 }
 
 /// How long an import of `size` articles took, its rate and its peak memory (`peak` bytes).
-fn import_figures(size: usize, took: Duration, peak: u64) -> String {
+pub fn import_figures(size: usize, took: Duration, peak: u64) -> String {
     format!(
         "{:.1} s ({:.0} articles/s), peak RSS {:.0} MB",
         took.as_secs_f64(),
