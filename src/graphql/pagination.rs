@@ -63,6 +63,7 @@ impl PageArgs {
                 .as_deref()
                 .map(|c| decode("before", c))
                 .transpose()?,
+            look_behind: true,
         })
     }
 }
@@ -125,6 +126,10 @@ pub async fn articles(
     args: PageArgs,
 ) -> async_graphql::Result<ArticleConnection> {
     let window = args.window().map_err(|e| e.extend())?;
+    let window = Window {
+        look_behind: shows_behind(ctx, window.direction),
+        ..window
+    };
     let db = Reader::of(ctx)?;
     let now = chrono::Utc::now().timestamp_micros();
     let page = feed::page::<Head>(&db, &filter, window, now)
@@ -138,6 +143,17 @@ pub async fn articles(
             .map(|article| Edge::new(encode(Position::of(&article)), Article(article))),
     );
     Ok(connection)
+}
+
+/// Whether the query shows the one flag of `pageInfo` that takes a statement of its own: if
+/// articles lie behind the cursor a walk starts from, `hasPreviousPage` going forward and
+/// `hasNextPage` going backward. Fragments count; an alias does not hide the field.
+fn shows_behind(ctx: &Context<'_>, direction: Direction) -> bool {
+    let flag = match direction {
+        Direction::Forward => "hasPreviousPage",
+        Direction::Backward => "hasNextPage",
+    };
+    ctx.look_ahead().field("pageInfo").field(flag).exists()
 }
 
 pub fn encode(position: Position) -> String {

@@ -64,6 +64,11 @@ pub struct Window {
     pub after: Option<Position>,
     /// Only articles newer than this position.
     pub before: Option<Position>,
+    /// Whether to find out if any article lies on the far side of the position a walk starts
+    /// from (`after` going forward, `before` going backward). That takes a statement of its
+    /// own, a tenth of a deep page's time one request at a time, so it only runs for a caller
+    /// that shows it; not asked, the page says there is none.
+    pub look_behind: bool,
 }
 
 #[derive(Debug)]
@@ -127,7 +132,7 @@ pub async fn page<A: Read>(
             upper: earlier(universe.upper, Some(before.above())),
         }),
     };
-    let has_behind = match behind {
+    let has_behind = match behind.filter(|_| window.look_behind) {
         Some(range) => listing.newest_key(range, db).await?.is_some(),
         None => false,
     };

@@ -84,6 +84,7 @@ pub async fn load(
         limit: site.feed_size,
         after: None,
         before: None,
+        look_behind: false,
     };
     let articles = store::feed::page::<article::Model>(db, &filter, window, now)
         .await?

@@ -20,24 +20,44 @@ const PAGE_WITH_BODIES: &str = "query($n: Int) {
   feed(first: $n) { nodes { slug body bodyHtml bodyText wordCount readingMinutes } }
 }";
 
+/// A server whose background work (following other servers, sending webhooks) does not count
+/// in its statements, and which answers every read from the database, not from memory.
+const QUIET: [(&str, &str); 3] = [
+    ("VISTKA_REFRESH_MS", "3600000"),
+    ("VISTKA_WEBHOOK_POLL_MS", "3600000"),
+    ("VISTKA_ANSWER_CACHE_MB", "0"),
+];
+
+/// A server over 300 generated articles, its statements counted by [`TestApp::statements`].
+async fn quiet_app() -> TestApp {
+    let db = Arc::new(TestDatabase::create().await);
+    db.import(&archive::generate(300, 1).ndjson);
+    let app = TestApp::serve(db, &QUIET, &[]).await;
+    // What a server reads once, on its first request, is not what a page costs.
+    app.data(PAGE_WITH_RELATIONS, json!({ "n": 1 })).await;
+    app
+}
+
+/// Runs `query` and returns its answer's data and how many statements it ran.
+async fn counted(
+    app: &TestApp,
+    query: &str,
+    variables: serde_json::Value,
+) -> (serde_json::Value, u64) {
+    let before = app.statements().await;
+    let data = app.data(query, variables).await;
+    (data, app.statements().await - before)
+}
+
 /// Relations are batched: a page costs the same few statements whatever its size.
 #[tokio::test]
 async fn a_page_costs_a_fixed_number_of_statements() {
-    let db = Arc::new(TestDatabase::create().await);
-    db.import(&archive::generate(300, 1).ndjson);
-    // Background work (following other servers, sending webhooks) would count too.
-    let quiet = [
-        ("VISTKA_REFRESH_MS", "3600000"),
-        ("VISTKA_WEBHOOK_POLL_MS", "3600000"),
-    ];
-    let app = TestApp::serve(db, &quiet, &[]).await;
-    app.data(PAGE_WITH_RELATIONS, json!({ "n": 1 })).await;
+    let app = quiet_app().await;
     for query in [PAGE_WITH_RELATIONS, PAGE_WITH_BODIES] {
         let mut costs = Vec::new();
         for size in [10, 100] {
-            let before = app.statements().await;
-            let data = app.data(query, json!({ "n": size })).await;
-            costs.push(app.statements().await - before);
+            let (data, cost) = counted(&app, query, json!({ "n": size })).await;
+            costs.push(cost);
             let page = &data["feed"];
             let items = page["edges"].as_array().or(page["nodes"].as_array());
             assert_eq!(items.map(Vec::len), Some(size));
@@ -52,6 +72,48 @@ async fn a_page_costs_a_fixed_number_of_statements() {
             costs[1]
         );
     }
+}
+
+/// A page after a cursor costs what the first page does. Only whether articles lie behind the
+/// cursor (`hasPreviousPage` going forward, `hasNextPage` going backward) takes a statement of
+/// its own, run when the query shows it, under an alias or in a fragment as well.
+#[tokio::test]
+async fn only_showing_what_lies_behind_the_cursor_costs_a_statement_more() {
+    let app = quiet_app().await;
+    let (first, first_cost) = counted(&app, PAGE_WITH_RELATIONS, json!({ "n": 10 })).await;
+    let after = json!({ "after": first["feed"]["pageInfo"]["endCursor"] });
+    let deep = "query($after: String) {
+      feed(first: 10, after: $after) {
+        edges { cursor node { slug title lead publishedAt section { slug name }
+          people { slug name } countries { code name } topics { slug name } } }
+        pageInfo { hasNextPage endCursor }
+      }
+    }";
+    let (_, deep_cost) = counted(&app, deep, after.clone()).await;
+    assert_eq!(
+        deep_cost, first_cost,
+        "a page after a cursor costs what the first does"
+    );
+
+    let showing = deep.replace(
+        "pageInfo { hasNextPage endCursor }",
+        "pageInfo { ...Behind }",
+    ) + "fragment Behind on PageInfo { earlier: hasPreviousPage }";
+    let (data, showing_cost) = counted(&app, &showing, after).await;
+    assert_eq!(data["feed"]["pageInfo"]["earlier"], true);
+    assert_eq!(showing_cost, first_cost + 1);
+
+    let backward = |shown: &str| {
+        format!(
+            "query($before: String) {{ feed(last: 5, before: $before) {{ pageInfo {{ {shown} }} }} }}"
+        )
+    };
+    let before = json!({ "before": first["feed"]["edges"][5]["cursor"] });
+    let (data, without) = counted(&app, &backward("hasPreviousPage"), before.clone()).await;
+    assert_eq!(data["feed"]["pageInfo"]["hasPreviousPage"], false);
+    let (data, with) = counted(&app, &backward("hasPreviousPage hasNextPage"), before).await;
+    assert_eq!(data["feed"]["pageInfo"]["hasNextPage"], true);
+    assert_eq!(with, without + 1);
 }
 
 /// The answer is a validation failure whose message says `why`.
