@@ -55,6 +55,14 @@ fn q2(after: &str) -> String {
     format!("{{ feed(first: 20, after: \"{after}\") {{ {FIELDS} }} }}")
 }
 
+/// The page of Q2 asked without a cursor: the articles published before `before`, the moment
+/// just after Q2's first article (an article sharing that moment and coming before it in the
+/// feed's order would shift the page by one). Beside Q2 it shows what the depth costs apart
+/// from what is on the page, which differs from Q1's.
+fn q2_as_first(before: &str) -> String {
+    format!("{{ feed(first: 20, filter: {{ publishedBefore: \"{before}\" }}) {{ {FIELDS} }} }}")
+}
+
 fn q4() -> String {
     format!("{{ feed(first: 20, filter: {{ topic: \"topic-0\" }}) {{ {FIELDS} }} }}")
 }
@@ -139,6 +147,7 @@ fn header(options: &Options) -> String {
          Every query runs against `vistka serve` (release build, SQLite) with its answer cache on (the default) and off, \
          and is compared with the floor: a minimal HTTP server sending Q1's exact response bytes, measured just before the query in each of three rounds (last column); each figure is the median of the rounds. \
          Q1: the first feed page of 20 articles with people, countries and topics. Q2: the same page after position {}. \
+         Q2′, for reference: Q2's articles as a first page, bounded by their publication time instead of a cursor, to tell the depth's cost from the page's. \
          Q3: one article by slug with `related(first: 5)`, each request a different random article. \
          Q4: the first 20 articles of the most popular topic. \
          Q0, for reference: `{{ __typename }}`, which reads nothing: what HTTP and GraphQL cost in vistka before any content is looked up.{}\n",
@@ -186,6 +195,7 @@ async fn measure_size(options: &Options, size: usize) -> anyhow::Result<String> 
     let uncached = Server::start(&url, &[("VISTKA_ANSWER_CACHE_MB", "0")]).await?;
     let client = reqwest::Client::new();
     let after = cursor_at(&client, &cached.base, (size / 2).min(50_000)).await?;
+    let before = just_after_next(&client, &cached.base, &after).await?;
     let q1_bytes = client
         .post(format!("{}/graphql", uncached.base))
         .json(&json!({ "query": q1() }))
@@ -219,7 +229,7 @@ async fn measure_size(options: &Options, size: usize) -> anyhow::Result<String> 
         url: floor_url,
         body: body(&q1()),
     };
-    let queries: [(&str, Target, Target); 5] = [
+    let queries: [(&str, Target, Target); 6] = [
         (
             "Q0 empty query, reference",
             post(&cached, Q0),
@@ -234,6 +244,11 @@ async fn measure_size(options: &Options, size: usize) -> anyhow::Result<String> 
             "Q2 page after position 50,000",
             post(&cached, &q2(&after)),
             post(&uncached, &q2(&after)),
+        ),
+        (
+            "Q2′ Q2's page without a cursor",
+            post(&cached, &q2_as_first(&before)),
+            post(&uncached, &q2_as_first(&before)),
         ),
         (
             "Q3 article with related, random",
@@ -327,6 +342,30 @@ fn row(name: &str, rounds: &[Round]) -> String {
         }),
         median(&|r| r.floor.requests_per_second),
     )
+}
+
+/// The moment just after the publication of the article that follows `after` in the feed: the
+/// `publishedBefore` bound that starts a page with it.
+async fn just_after_next(
+    client: &reqwest::Client,
+    base: &str,
+    after: &str,
+) -> anyhow::Result<String> {
+    let answer: Value = client
+        .post(format!("{base}/graphql"))
+        .json(&json!({
+            "query": "query($after: String) { feed(first: 1, after: $after) { nodes { publishedAt } } }",
+            "variables": { "after": after },
+        }))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let published = answer["data"]["feed"]["nodes"][0]["publishedAt"]
+        .as_str()
+        .context("an article after the cursor")?;
+    let published = chrono::DateTime::parse_from_rfc3339(published)?;
+    Ok((published + chrono::Duration::microseconds(1)).to_rfc3339())
 }
 
 /// The cursor after the first `position` articles of the feed, found by walking it.
