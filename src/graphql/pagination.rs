@@ -36,7 +36,9 @@ pub struct PageArgs {
 }
 
 impl PageArgs {
-    pub fn window(&self) -> Result<Window, AppError> {
+    /// The page these arguments ask for; `look_behind` tells, for the direction they walk,
+    /// whether the caller shows what lies behind their cursor.
+    pub fn window(&self, look_behind: impl FnOnce(Direction) -> bool) -> Result<Window, AppError> {
         let (direction, size, name) = match (self.first, self.last) {
             (Some(_), Some(_)) => {
                 return Err(AppError::invalid(
@@ -63,7 +65,7 @@ impl PageArgs {
                 .as_deref()
                 .map(|c| decode("before", c))
                 .transpose()?,
-            look_behind: true,
+            look_behind: look_behind(direction),
         })
     }
 }
@@ -125,11 +127,9 @@ pub async fn articles(
     filter: Filter,
     args: PageArgs,
 ) -> async_graphql::Result<ArticleConnection> {
-    let window = args.window().map_err(|e| e.extend())?;
-    let window = Window {
-        look_behind: shows_behind(ctx, window.direction),
-        ..window
-    };
+    let window = args
+        .window(|direction| shows_behind(ctx, direction))
+        .map_err(|e| e.extend())?;
     let db = Reader::of(ctx)?;
     let now = chrono::Utc::now().timestamp_micros();
     let page = feed::page::<Head>(&db, &filter, window, now)

@@ -81,15 +81,11 @@ async fn a_page_costs_a_fixed_number_of_statements() {
 async fn only_showing_what_lies_behind_the_cursor_costs_a_statement_more() {
     let app = quiet_app().await;
     let (first, first_cost) = counted(&app, PAGE_WITH_RELATIONS, json!({ "n": 10 })).await;
-    let after = json!({ "after": first["feed"]["pageInfo"]["endCursor"] });
-    let deep = "query($after: String) {
-      feed(first: 10, after: $after) {
-        edges { cursor node { slug title lead publishedAt section { slug name }
-          people { slug name } countries { code name } topics { slug name } } }
-        pageInfo { hasNextPage endCursor }
-      }
-    }";
-    let (_, deep_cost) = counted(&app, deep, after.clone()).await;
+    let after = json!({ "n": 10, "after": first["feed"]["pageInfo"]["endCursor"] });
+    let deep = PAGE_WITH_RELATIONS
+        .replace("query($n: Int)", "query($n: Int, $after: String)")
+        .replace("feed(first: $n)", "feed(first: $n, after: $after)");
+    let (_, deep_cost) = counted(&app, &deep, after.clone()).await;
     assert_eq!(
         deep_cost, first_cost,
         "a page after a cursor costs what the first does"
