@@ -5,8 +5,8 @@ use std::time::Duration;
 use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, TransactionTrait,
-    sqlx::sqlite::SqliteJournalMode,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement,
+    TransactionTrait, sqlx::sqlite::SqliteJournalMode,
 };
 
 use crate::{
@@ -77,7 +77,38 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
         tracing::info!("indexed {indexed} articles for search");
     }
     txn.commit().await?;
+    compact_if_sparse(db).await;
     Ok(())
+}
+
+/// Gives back to the file system the pages a migration freed, when they are a quarter of an
+/// SQLite file or more: moving the bodies into a table of their own left a file twice the size of its
+/// content. Compacting rewrites the file and waits for every other connection to it, so it
+/// runs only then; if another process holds the file, it is left for a later start.
+async fn compact_if_sparse(db: &DatabaseConnection) {
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return;
+    }
+    let pages = |pragma: &'static str| async move {
+        let row = db
+            .query_one_raw(Statement::from_string(DbBackend::Sqlite, pragma))
+            .await
+            .ok()??;
+        row.try_get_by_index::<i64>(0).ok()
+    };
+    let (Some(free), Some(all)) = (
+        pages("PRAGMA freelist_count").await,
+        pages("PRAGMA page_count").await,
+    ) else {
+        return;
+    };
+    if free * 4 < all {
+        return;
+    }
+    tracing::info!("compacting the database file: {free} of its {all} pages are free");
+    if let Err(error) = db.execute_unprepared("VACUUM").await {
+        tracing::warn!(%error, "cannot compact the database file now");
+    }
 }
 
 /// The URL without its password, fit for error messages and logs.

@@ -7,7 +7,7 @@
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
-use entity::section;
+use entity::{article, section};
 use sea_orm::{DatabaseConnection, DbErr};
 use serde::Serialize;
 use tokio::sync::broadcast;
@@ -106,8 +106,7 @@ async fn announcements(
     ids: &[i64],
     now: i64,
 ) -> Result<Vec<Announcement>, DbErr> {
-    let articles: Vec<store::article::Head> =
-        store::article::find_public_by_ids(db, ids, now).await?;
+    let articles: Vec<article::Model> = store::article::find_public_by_ids(db, ids, now).await?;
     let section_ids: Vec<i64> = articles.iter().map(|a| a.section_id).collect();
     let sections: HashMap<i64, section::Model> =
         store::catalog::find_by_ids::<section::Entity>(db, section::Column::Id, &section_ids)

@@ -2,7 +2,7 @@ use sea_orm::entity::prelude::*;
 
 /// Times are stored as microseconds since the Unix epoch plus the UTC offset (in seconds) they
 /// were written with: integers sort the same on every backend, and the offset lets export and
-/// the API give back the editor's own wall-clock time.
+/// the API give back the editor's own wall-clock time. The body is in `article_body`.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "article")]
 pub struct Model {
@@ -12,8 +12,6 @@ pub struct Model {
     pub slug: String,
     pub title: String,
     pub lead: Option<String>,
-    #[sea_orm(column_type = "Text")]
-    pub body: String,
     pub published_at: i64,
     pub published_offset: i32,
     pub updated_at: Option<i64>,
@@ -42,6 +40,8 @@ pub enum Relation {
         on_delete = "Restrict"
     )]
     Section,
+    #[sea_orm(has_one = "super::article_body::Entity")]
+    ArticleBody,
     #[sea_orm(has_many = "super::article_person::Entity")]
     ArticlePerson,
     #[sea_orm(has_many = "super::article_country::Entity")]
@@ -53,6 +53,12 @@ pub enum Relation {
 impl Related<super::section::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Section.def()
+    }
+}
+
+impl Related<super::article_body::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ArticleBody.def()
     }
 }
 

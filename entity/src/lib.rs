@@ -4,6 +4,7 @@ pub mod prelude;
 
 pub mod api_key;
 pub mod article;
+pub mod article_body;
 pub mod article_change;
 pub mod article_country;
 pub mod article_person;

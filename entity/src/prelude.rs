@@ -1,5 +1,6 @@
 pub use super::api_key::Entity as ApiKey;
 pub use super::article::Entity as Article;
+pub use super::article_body::Entity as ArticleBody;
 pub use super::article_change::Entity as ArticleChange;
 pub use super::article_country::Entity as ArticleCountry;
 pub use super::article_person::Entity as ArticlePerson;

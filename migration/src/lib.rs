@@ -12,6 +12,7 @@ mod m20261125_000011_slim_search_index;
 mod m20261128_000012_larger_fts_batches;
 mod m20261202_000013_feed_index_holds_status;
 mod m20261203_000014_lz4_on_postgresql;
+mod m20261204_000015_article_bodies;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000012_larger_fts_batches::Migration),
             Box::new(m20261202_000013_feed_index_holds_status::Migration),
             Box::new(m20261203_000014_lz4_on_postgresql::Migration),
+            Box::new(m20261204_000015_article_bodies::Migration),
         ]
     }
 }

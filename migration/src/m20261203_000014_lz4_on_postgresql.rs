@@ -26,7 +26,12 @@ const LONG: &[(&str, &str)] = &[
 const OFFERS_LZ4: &str = "SELECT 1 FROM pg_settings \
     WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)";
 
-async fn compress_with(manager: &SchemaManager<'_>, method: &str) -> Result<(), DbErr> {
+/// Sets how PostgreSQL compresses the values of `columns`, `(table, column)`; nothing elsewhere.
+pub async fn compress_with(
+    manager: &SchemaManager<'_>,
+    columns: &[(&str, &str)],
+    method: &str,
+) -> Result<(), DbErr> {
     let db = manager.get_connection();
     if manager.get_database_backend() != DbBackend::Postgres
         || db
@@ -36,7 +41,7 @@ async fn compress_with(manager: &SchemaManager<'_>, method: &str) -> Result<(), 
     {
         return Ok(());
     }
-    for (table, column) in LONG {
+    for (table, column) in columns {
         db.execute_unprepared(&format!(
             "ALTER TABLE {table} ALTER COLUMN {column} SET COMPRESSION {method}"
         ))
@@ -48,10 +53,10 @@ async fn compress_with(manager: &SchemaManager<'_>, method: &str) -> Result<(), 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        compress_with(manager, "lz4").await
+        compress_with(manager, LONG, "lz4").await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        compress_with(manager, "DEFAULT").await
+        compress_with(manager, LONG, "DEFAULT").await
     }
 }

@@ -8,7 +8,8 @@ use async_graphql::{
 };
 use chrono::{DateTime, FixedOffset};
 use entity::{
-    article, article_country, article_person, article_topic, country, person, section, topic,
+    article, article_body, article_country, article_person, article_topic, country, person,
+    section, topic,
 };
 
 use super::{
@@ -23,32 +24,26 @@ use super::{
     topic::Topic,
 };
 use crate::{
-    access::Role,
-    body, calendar,
-    config::SiteConfig,
-    error::AppError,
-    related::SharedIndex,
-    store,
-    store::{article::Head, feed::Filter},
-    timestamp::Timestamp,
+    access::Role, body, calendar, config::SiteConfig, error::AppError, related::SharedIndex, store,
+    store::feed::Filter, timestamp::Timestamp,
 };
 
 pub use mutation::{ArticleMutation, ArticleStatus};
 
 #[derive(Debug)]
-pub struct Article(pub Head);
+pub struct Article(pub article::Model);
 
 impl Article {
     /// The body, read when a field shows it: through the request's loader, which a page of
     /// articles fills in one statement (see `loaders::prefetch`).
     async fn text(&self, ctx: &Context<'_>) -> Result<String> {
-        ctx.data::<DataLoader<ByIdLoader<article::Entity>, HashMapCache>>()?
+        ctx.data::<DataLoader<ByIdLoader<article_body::Entity>, HashMapCache>>()?
             .load_one(self.0.id)
             .await
             .map_err(|e| e.extend())?
-            .map(|article| article.body)
+            .map(|row| row.body)
             .ok_or_else(|| {
-                AppError::Internal(anyhow::anyhow!("article {} has no row", self.0.id)).extend()
+                AppError::Internal(anyhow::anyhow!("article {} has no body", self.0.id)).extend()
             })
     }
 }

@@ -8,25 +8,27 @@ use async_graphql::{
     dataloader::{DataLoader, HashMapCache, Loader},
 };
 use entity::{
-    article, article_country, article_person, article_topic, country, person, section, topic,
+    article, article_body, article_country, article_person, article_topic, country, person,
+    section, topic,
 };
 use sea_orm::{EntityTrait, Related};
 
 use super::reader::Reader;
-use crate::{
-    error::AppError,
-    store::{self, article::Head},
-};
+use crate::{error::AppError, store};
 
 /// Loads, one batch per relation, what the query selects of a page of articles, so that
 /// resolving the items one by one only reads the request's cache: the number of statements
 /// does not depend on the page size, nor on how fast the items happen to resolve.
-pub async fn prefetch(ctx: &Context<'_>, articles: &[Head]) -> Result<()> {
+pub async fn prefetch(ctx: &Context<'_>, articles: &[article::Model]) -> Result<()> {
     prefetch_under(ctx, &[&["edges", "node"], &["nodes"]], articles).await
 }
 
 /// [`prefetch`] for articles the query selects at any of `paths` below the current field.
-pub async fn prefetch_under(ctx: &Context<'_>, paths: &[&[&str]], articles: &[Head]) -> Result<()> {
+pub async fn prefetch_under(
+    ctx: &Context<'_>,
+    paths: &[&[&str]],
+    articles: &[article::Model],
+) -> Result<()> {
     let selections: Vec<_> = paths
         .iter()
         .map(|path| {
@@ -39,7 +41,7 @@ pub async fn prefetch_under(ctx: &Context<'_>, paths: &[&[&str]], articles: &[He
     let ids: Vec<i64> = articles.iter().map(|a| a.id).collect();
     let section_ids: Vec<i64> = articles.iter().map(|a| a.section_id).collect();
     tokio::try_join!(
-        load::<ByIdLoader<article::Entity>>(ctx, shows_body, &ids),
+        load::<ByIdLoader<article_body::Entity>>(ctx, shows_body, &ids),
         load::<ByIdLoader<section::Entity>>(ctx, selects("section"), &section_ids),
         load::<LinkedLoader<article_person::Entity, person::Entity>>(ctx, selects("people"), &ids),
         load::<LinkedLoader<article_country::Entity, country::Entity>>(

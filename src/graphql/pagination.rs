@@ -12,10 +12,7 @@ use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use super::{article::Article, loaders, reader::Reader};
 use crate::{
     error::AppError,
-    store::{
-        article::Head,
-        feed::{self, Direction, Filter, Position, Window},
-    },
+    store::feed::{self, Direction, Filter, Position, Window},
 };
 
 pub type ArticleConnection = Connection<String, Article>;
@@ -132,7 +129,7 @@ pub async fn articles(
         .map_err(|e| e.extend())?;
     let db = Reader::of(ctx)?;
     let now = chrono::Utc::now().timestamp_micros();
-    let page = feed::page::<Head>(&db, &filter, window, now)
+    let page = feed::page(&db, &filter, window, now)
         .await
         .map_err(|e| AppError::from(e).extend())?;
     loaders::prefetch(ctx, &page.articles).await?;

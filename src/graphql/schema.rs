@@ -8,7 +8,7 @@ use async_graphql::{
     extensions::apollo_persisted_queries::{ApolloPersistedQueries, LruCacheStorage},
 };
 use entity::{
-    article, article_country, article_person, article_topic, country, person, section, topic,
+    article_body, article_country, article_person, article_topic, country, person, section, topic,
 };
 
 use super::{
@@ -105,9 +105,9 @@ pub fn for_request(request: Request, caller: Caller, writes: Writes, db: Reader)
     request
         .data(caller)
         .data(writes)
-        .data(loader(ByIdLoader::<article::Entity>::new(
+        .data(loader(ByIdLoader::<article_body::Entity>::new(
             db.clone(),
-            article::Column::Id,
+            article_body::Column::ArticleId,
         )))
         .data(loader(ByIdLoader::<section::Entity>::new(
             db.clone(),

@@ -9,7 +9,7 @@ use async_graphql::{
     dataloader::{DataLoader, HashMapCache},
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use entity::article;
+use entity::{article, article_body};
 
 use super::{
     article::{Article, ArticleFilter},
@@ -23,10 +23,7 @@ use crate::{
         snippet,
         text::{MAX_QUERY_WORDS, Query},
     },
-    store::{
-        article::Head,
-        search::{self, Order, Position},
-    },
+    store::search::{self, Order, Position},
 };
 
 /// How search hits are ordered.
@@ -77,6 +74,7 @@ const MAX_SNIPPET_WORDS: i32 = 100;
 #[derive(Debug)]
 pub struct Highlights {
     article: article::Model,
+    body: String,
     query: Arc<Query>,
     score: i64,
 }
@@ -111,7 +109,7 @@ impl Highlights {
                 ))
                 .extend()
             })?;
-        let body = crate::body::to_text(&self.article.body);
+        let body = crate::body::to_text(&self.body);
         let lead = self.article.lead.as_deref().unwrap_or_default();
         Ok(snippet::around_first_match(lead, &self.query, size)
             .or_else(|| snippet::around_first_match(&body, &self.query, size))
@@ -165,32 +163,36 @@ impl SearchQuery {
         let page = search::page(&db, &words, &filter, order.into(), after, limit, now)
             .await
             .map_err(|e| AppError::from(e).extend())?;
-        // The hits were read whole, for their snippets: their bodies are at hand already.
-        ctx.data::<DataLoader<ByIdLoader<article::Entity>, HashMapCache>>()?
-            .feed_many(
-                page.hits
-                    .iter()
-                    .map(|hit| (hit.article.id, hit.article.clone())),
-            )
+        // The hits' bodies were read for their snippets: they are at hand already.
+        ctx.data::<DataLoader<ByIdLoader<article_body::Entity>, HashMapCache>>()?
+            .feed_many(page.hits.iter().map(|hit| {
+                let id = hit.article.id;
+                let body = hit.body.clone();
+                (
+                    id,
+                    article_body::Model {
+                        article_id: id,
+                        body,
+                    },
+                )
+            }))
             .await;
-        let heads: Vec<Head> = page
-            .hits
-            .iter()
-            .map(|hit| Head::from(hit.article.clone()))
-            .collect();
-        loaders::prefetch(ctx, &heads).await?;
+        let articles: Vec<article::Model> =
+            page.hits.iter().map(|hit| hit.article.clone()).collect();
+        loaders::prefetch(ctx, &articles).await?;
         let query = Arc::new(words);
         let mut connection = SearchConnection::new(false, page.has_next);
         connection
             .edges
-            .extend(page.hits.into_iter().zip(heads).map(|(hit, head)| {
+            .extend(page.hits.into_iter().zip(articles).map(|(hit, article)| {
                 let cursor = encode(order, hit.position());
                 let highlights = Highlights {
                     article: hit.article,
+                    body: hit.body,
                     query: query.clone(),
                     score: hit.score,
                 };
-                Edge::with_additional_fields(cursor, Article(head), highlights)
+                Edge::with_additional_fields(cursor, Article(article), highlights)
             }));
         Ok(connection)
     }

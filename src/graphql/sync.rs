@@ -14,12 +14,12 @@ use std::collections::HashMap;
 
 use async_graphql::{Context, Enum, ErrorExtensions, Object, Result, SimpleObject};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use entity::article;
 
 use super::{article::Article, loaders, reader::Reader};
 use crate::{
     error::AppError,
     store::{
-        article::Head,
         feed::{self, Position},
         sync::{self, LogPosition},
         version,
@@ -44,7 +44,7 @@ pub enum ChangeKind {
 pub struct ArticleChange {
     slug: String,
     kind: ChangeKind,
-    article: Option<Head>,
+    article: Option<article::Model>,
 }
 
 #[Object]
@@ -126,7 +126,7 @@ impl SyncQuery {
             let more = logged.len() as u64 > limit;
             logged.truncate(limit as usize);
             let slugs: Vec<&str> = logged.iter().map(|p| p.slug.as_str()).collect();
-            let mut found: HashMap<String, Head> = sync::articles_by_slug::<Head>(&db, &slugs)
+            let mut found: HashMap<String, article::Model> = sync::articles_by_slug(&db, &slugs)
                 .await
                 .map_err(internal)?
                 .into_iter()
@@ -162,7 +162,7 @@ impl SyncQuery {
         }
         if let Some(lapses) = &mut token.lapses {
             let room = limit - changes.len() as u64;
-            let mut lapsed = sync::lapsed::<Head>(&db, lapses.after, lapses.upto, room + 1)
+            let mut lapsed = sync::lapsed(&db, lapses.after, lapses.upto, room + 1)
                 .await
                 .map_err(internal)?;
             let more = lapsed.len() as u64 > room;
@@ -191,7 +191,7 @@ async fn page(
     token: &Token,
     has_more: bool,
 ) -> Result<ChangePage> {
-    let articles: Vec<Head> = changes.iter().filter_map(|c| c.article.clone()).collect();
+    let articles: Vec<article::Model> = changes.iter().filter_map(|c| c.article.clone()).collect();
     loaders::prefetch_under(ctx, &[&["changes", "article"]], &articles).await?;
     Ok(ChangePage {
         changes,

@@ -15,8 +15,6 @@ use sea_orm::{
     },
 };
 
-use super::article::Read;
-
 /// Which public articles a listing holds; every given field must match.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Filter {
@@ -39,10 +37,10 @@ pub struct Position {
 }
 
 impl Position {
-    pub fn of(article: &impl Read) -> Self {
+    pub fn of(article: &article::Model) -> Self {
         Self {
-            published_at: article.published_at(),
-            id: article.id(),
+            published_at: article.published_at,
+            id: article.id,
         }
     }
 }
@@ -72,9 +70,9 @@ pub struct Window {
 }
 
 #[derive(Debug)]
-pub struct Page<A> {
+pub struct Page {
     /// Newest first, whichever the direction.
-    pub articles: Vec<A>,
+    pub articles: Vec<article::Model>,
     pub has_previous: bool,
     pub has_next: bool,
 }
@@ -87,16 +85,16 @@ pub fn public(now: i64) -> Condition {
 }
 
 /// [`public`] for an article already read.
-pub fn is_public(article: &impl Read, now: i64) -> bool {
-    article.status() == article::Status::Published && article.published_at() <= now
+pub fn is_public(article: &article::Model, now: i64) -> bool {
+    article.status == article::Status::Published && article.published_at <= now
 }
 
-pub async fn page<A: Read>(
+pub async fn page(
     db: &impl ConnectionTrait,
     filter: &Filter,
     window: Window,
     now: i64,
-) -> Result<Page<A>, DbErr> {
+) -> Result<Page, DbErr> {
     let listing = Listing::new(filter);
     let universe = Range::of(filter, now);
     let range = Range {
@@ -112,7 +110,6 @@ pub async fn page<A: Read>(
         .order_by(listing.published_at(), order.clone())
         .order_by(listing.id(), order)
         .limit(window.limit + 1)
-        .into_partial_model::<A>()
         .all(db)
         .await?;
     let has_more = articles.len() as u64 > window.limit;

@@ -15,7 +15,7 @@
 
 use std::collections::HashMap;
 
-use entity::{article, article_person, article_topic, person, topic};
+use entity::{article, article_body, article_person, article_topic, person, topic};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, DbErr, DeriveIden, EntityTrait, QueryFilter,
     QuerySelect, QueryTrait, RelationTrait,
@@ -81,6 +81,7 @@ pub async fn reindex(db: &impl ConnectionTrait, article_ids: &[i64]) -> Result<(
     for batch in article_ids.chunks(FULL_TEXT_BATCH) {
         let articles = article::Entity::find()
             .filter(article::Column::Id.is_in(batch.iter().copied()))
+            .find_also_related(article_body::Entity)
             .all(db)
             .await?;
         let mut names = names(db, batch).await?;
@@ -88,9 +89,10 @@ pub async fn reindex(db: &impl ConnectionTrait, article_ids: &[i64]) -> Result<(
             let mut vocabulary = Vocabulary::default();
             articles
                 .iter()
-                .map(|article| {
+                .map(|(article, body)| {
                     let names = names.remove(&article.id).unwrap_or_default();
-                    let prepared = Prepared::of_article(article, &names, &mut vocabulary);
+                    let body = body.as_ref().map_or("", |row| row.body.as_str());
+                    let prepared = Prepared::of_article(article, body, &names, &mut vocabulary);
                     (article.id, prepared)
                 })
                 .collect()
@@ -380,9 +382,14 @@ impl Prepared {
         }
     }
 
-    fn of_article(article: &article::Model, names: &[String], vocabulary: &mut Vocabulary) -> Self {
+    fn of_article(
+        article: &article::Model,
+        body: &str,
+        names: &[String],
+        vocabulary: &mut Vocabulary,
+    ) -> Self {
         Self::of(
-            (&article.title, article.lead.as_deref(), &article.body),
+            (&article.title, article.lead.as_deref(), body),
             names.iter().map(String::as_str),
             article.status == article::Status::Published,
             article.published_at,
@@ -418,6 +425,8 @@ pub struct Position {
 #[derive(Debug)]
 pub struct Hit {
     pub article: article::Model,
+    /// Read with the hit, for its snippet.
+    pub body: String,
     /// 2 points for each word of the query found in the title, plus 1 for each found in the
     /// lead or in the names of the article's people and topics (words found only in the body
     /// score nothing, but match).
@@ -482,7 +491,7 @@ pub async fn page(
         (select, published_at, id)
     };
     let score = score(&words.terms);
-    // Only the sort key is read for every hit; whole articles only for the page's hits.
+    // Only the sort key is read for every hit; articles and their bodies only for the page's.
     select
         .clear_selects()
         .expr(id.clone())
@@ -513,12 +522,14 @@ pub async fn page(
     let has_next = keys.len() as u64 > limit;
     keys.truncate(limit as usize);
     let ids: Vec<i64> = keys.iter().map(|&(id, _, _)| id).collect();
-    let articles = super::article::find_public_by_ids::<article::Model>(db, &ids, now).await?;
+    let articles = super::article::find_public_by_ids(db, &ids, now).await?;
+    let mut bodies = super::article::bodies(db, &ids).await?;
     let scores: HashMap<i64, i64> = keys.iter().map(|&(id, _, score)| (id, score)).collect();
     let hits = articles
         .into_iter()
         .map(|article| Hit {
             score: scores[&article.id],
+            body: bodies.remove(&article.id).unwrap_or_default(),
             article,
         })
         .collect();

@@ -11,7 +11,7 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait, OnConflict, Query},
 };
 
-use super::{CHUNK, article::Read, feed};
+use super::{CHUNK, feed};
 
 /// Logs as changed at `version` every article whose `column` (its id, or its section) is one
 /// of `values`.
@@ -133,25 +133,24 @@ pub async fn changes_after(
 }
 
 /// Articles by slug, whatever their status.
-pub async fn articles_by_slug<A: Read>(
+pub async fn articles_by_slug(
     db: &impl ConnectionTrait,
     slugs: &[&str],
-) -> Result<Vec<A>, DbErr> {
+) -> Result<Vec<article::Model>, DbErr> {
     article::Entity::find()
         .filter(article::Column::Slug.is_in(slugs.iter().copied()))
-        .into_partial_model()
         .all(db)
         .await
 }
 
 /// Up to `limit` public articles published after `after` (a (published_at, id) position) and
 /// by `upto`, oldest first: those an embargo lapse made visible.
-pub async fn lapsed<A: Read>(
+pub async fn lapsed(
     db: &impl ConnectionTrait,
     after: feed::Position,
     upto: i64,
     limit: u64,
-) -> Result<Vec<A>, DbErr> {
+) -> Result<Vec<article::Model>, DbErr> {
     let key = Expr::tuple([
         article::Column::PublishedAt.into_simple_expr(),
         article::Column::Id.into_simple_expr(),
@@ -165,7 +164,6 @@ pub async fn lapsed<A: Read>(
         .order_by_asc(article::Column::PublishedAt)
         .order_by_asc(article::Column::Id)
         .limit(limit)
-        .into_partial_model()
         .all(db)
         .await
 }

@@ -86,10 +86,9 @@ pub async fn load(
         before: None,
         look_behind: false,
     };
-    let articles = store::feed::page::<article::Model>(db, &filter, window, now)
-        .await?
-        .articles;
+    let articles = store::feed::page(db, &filter, window, now).await?.articles;
     let ids: Vec<i64> = articles.iter().map(|a| a.id).collect();
+    let mut bodies = store::article::bodies(db, &ids).await?;
     let section_ids: Vec<i64> = articles.iter().map(|a| a.section_id).collect();
     let sections =
         store::catalog::find_by_ids::<section::Entity>(db, section::Column::Id, &section_ids)
@@ -115,7 +114,8 @@ pub async fn load(
                 .get(&article.section_id)
                 .map_or("", |section| section.slug.as_str());
             let categories = topics.remove(&article.id).unwrap_or_default();
-            item(site, article, section, categories)
+            let body = bodies.remove(&article.id).unwrap_or_default();
+            item(site, (article, &body), section, categories)
         })
         .collect();
     let updated = items
@@ -206,7 +206,12 @@ async fn scope_of(
     }))
 }
 
-fn item(site: &Site, article: article::Model, section: &str, topics: Vec<Category>) -> Item {
+fn item(
+    site: &Site,
+    (article, body): (article::Model, &str),
+    section: &str,
+    topics: Vec<Category>,
+) -> Item {
     let link = site.link(template::Article {
         id: article.id,
         slug: &article.slug,
@@ -220,7 +225,7 @@ fn item(site: &Site, article: article::Model, section: &str, topics: Vec<Categor
     );
     Item {
         link,
-        html: body::to_html(&article.body),
+        html: body::to_html(body),
         title: article.title,
         lead: article.lead,
         published,

@@ -100,6 +100,7 @@ pub async fn article_lines(
     articles: Vec<article::Model>,
 ) -> anyhow::Result<Vec<line::Article>> {
     let ids: Vec<i64> = articles.iter().map(|a| a.id).collect();
+    let mut bodies = store::article::bodies(db, &ids).await?;
     let mut people = keys_by_article::<article_person::Entity>(
         db,
         (
@@ -154,7 +155,7 @@ pub async fn article_lines(
             slug: a.slug,
             title: a.title,
             lead: a.lead,
-            body: a.body,
+            body: bodies.remove(&a.id).unwrap_or_default(),
             published_at: Timestamp {
                 micros: a.published_at,
                 offset: a.published_offset,

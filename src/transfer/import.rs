@@ -16,8 +16,8 @@ use std::{
 };
 
 use entity::{
-    article, article_country, article_person, article_related, article_topic, country, person,
-    section, topic,
+    article, article_body, article_country, article_person, article_related, article_topic,
+    country, person, section, topic,
 };
 use sea_orm::{
     ActiveValue::{NotSet, Set},
@@ -47,7 +47,6 @@ use crate::{
 const ARTICLE_UPDATES: &[article::Column] = &[
     article::Column::Title,
     article::Column::Lead,
-    article::Column::Body,
     article::Column::PublishedAt,
     article::Column::PublishedOffset,
     article::Column::UpdatedAt,
@@ -131,14 +130,13 @@ struct Making {
 
 impl Making {
     /// The statements that write the rows of `articles`, each holding a copy of its articles'
-    /// texts.
+    /// titles and leads; their bodies go to their own table once the articles have ids.
     fn rows(&self, articles: &[Article]) -> Vec<Statement> {
         let rows = articles.iter().map(|a| article::ActiveModel {
             id: NotSet,
             slug: Set(a.slug.clone()),
             title: Set(a.title.clone()),
             lead: Set(a.lead.clone()),
-            body: Set(a.body.clone()),
             published_at: Set(a.published_at.micros),
             published_offset: Set(a.published_at.offset),
             updated_at: Set(a.updated_at.map(|t| t.micros)),
@@ -867,6 +865,21 @@ async fn write_articles(
     editing::forget_old_slugs(db, &slugs).await?;
     let stored = lookup(db, Kind::Article, &slugs).await?;
     let article_ids: Vec<i64> = articles.iter().map(|a| stored[&a.slug]).collect();
+    let bodies: Vec<article_body::ActiveModel> = articles
+        .iter()
+        .zip(&article_ids)
+        .map(|(a, &id)| article_body::ActiveModel {
+            article_id: Set(id),
+            body: Set(a.body.clone()),
+        })
+        .collect();
+    content::upsert(
+        db,
+        article_body::Column::ArticleId,
+        &[article_body::Column::Body],
+        bodies,
+    )
+    .await?;
     write_links(db, known.ids, &articles, &article_ids).await?;
     sync::record_articles(db, article::Column::Id, &article_ids, known.version).await?;
     // Dropped unsent only when that thread failed; awaiting it then tells why.

@@ -5,7 +5,7 @@
 use std::{sync::Arc, time::Duration};
 
 use entity::{
-    webhook,
+    article, webhook,
     webhook_delivery::{self, State},
 };
 use sea_orm::{DatabaseConnection, DbErr};
@@ -163,7 +163,7 @@ impl Sender {
     ) -> Result<bool, DbErr> {
         let announced: serde_json::Value =
             serde_json::from_str(&delivery.payload).unwrap_or_default();
-        let live: Option<store::article::Head> =
+        let live: Option<article::Model> =
             store::article::find_public_by_slug(&self.db, &delivery.article_slug, now).await?;
         Ok(live.is_some_and(|article| {
             let published = Timestamp {
