@@ -3,10 +3,10 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use migration::{Migrator, MigratorTrait};
+use migration::{Migrator, MigratorTrait, SPARSE_ON_SQLITE};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement,
-    TransactionTrait, sqlx::sqlite::SqliteJournalMode,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, TransactionTrait,
+    sqlx::sqlite::SqliteJournalMode,
 };
 
 use crate::{
@@ -59,13 +59,18 @@ pub async fn connect_and_migrate(config: &DatabaseConfig) -> anyhow::Result<Data
 /// before search, or indexed by an older stemmer, are indexed here). Processes starting
 /// together (servers, an import) migrate one at a time, each in one transaction: on PostgreSQL
 /// an advisory lock queues them, on SQLite the write lock taken by the migrator's first
-/// statement does.
+/// statement does. On SQLite, migrations that leave the file sparse are followed by [`compact`].
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     let txn = db.begin().await?;
     if db.get_database_backend() == DbBackend::Postgres {
         txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
             .await?;
     }
+    let sparse = db.get_database_backend() == DbBackend::Sqlite
+        && Migrator::get_pending_migrations(&txn)
+            .await?
+            .iter()
+            .any(|pending| SPARSE_ON_SQLITE.contains(&pending.name()));
     Migrator::up(&txn, None)
         .await
         .context("cannot migrate the database")?;
@@ -77,37 +82,23 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
         tracing::info!("indexed {indexed} articles for search");
     }
     txn.commit().await?;
-    compact_if_sparse(db).await;
+    if sparse {
+        compact(db).await;
+    }
     Ok(())
 }
 
-/// Gives back to the file system the pages a migration freed, when they are a quarter of an
-/// SQLite file or more: moving the bodies into a table of their own left a file twice the size of its
-/// content. Compacting rewrites the file and waits for every other connection to it, so it
-/// runs only then; if another process holds the file, it is left for a later start.
-async fn compact_if_sparse(db: &DatabaseConnection) {
-    if db.get_database_backend() != DbBackend::Sqlite {
-        return;
-    }
-    let pages = |pragma: &'static str| async move {
-        let row = db
-            .query_one_raw(Statement::from_string(DbBackend::Sqlite, pragma))
-            .await
-            .ok()??;
-        row.try_get_by_index::<i64>(0).ok()
-    };
-    let (Some(free), Some(all)) = (
-        pages("PRAGMA freelist_count").await,
-        pages("PRAGMA page_count").await,
-    ) else {
-        return;
-    };
-    if free * 4 < all {
-        return;
-    }
-    tracing::info!("compacting the database file: {free} of its {all} pages are free");
+/// Rebuilds an SQLite file after migrations that left it sparse ([`SPARSE_ON_SQLITE`]): the
+/// rows they rewrote pack a page again, and the pages they freed go back to the file system.
+/// It waits for every other connection to the file; if another process holds it too long, the
+/// file stays as it is, correct but larger and slower to read, until compacted by hand.
+async fn compact(db: &DatabaseConnection) {
+    tracing::info!("compacting the database file after migrating it");
     if let Err(error) = db.execute_unprepared("VACUUM").await {
-        tracing::warn!(%error, "cannot compact the database file now");
+        tracing::warn!(
+            %error,
+            "cannot compact the database file now; run `VACUUM` on it (e.g. `sqlite3 FILE VACUUM`) while no server has it open"
+        );
     }
 }
 

@@ -35,6 +35,11 @@ impl MigratorTrait for Migrator {
     }
 }
 
+/// Migrations after which SQLite's file is sparse: rows they rewrite smaller stay where they
+/// were, a few to a page, until the file is rebuilt. Whoever runs them compacts it after
+/// (`VACUUM`, which cannot run inside the migrations' transaction).
+pub const SPARSE_ON_SQLITE: &[&str] = &["m20261204_000015_article_bodies"];
+
 /// Runs `sql` on SQLite only: for SQLite's full-text tables, which PostgreSQL does without.
 async fn on_sqlite(manager: &SchemaManager<'_>, sql: &str) -> Result<(), DbErr> {
     if manager.get_database_backend() == DbBackend::Sqlite {

@@ -9,8 +9,9 @@
 //! article's other columns by id took 45–50 µs instead of 100–108. PostgreSQL stores long
 //! values apart already; the bodies move there too so that both databases have one schema.
 //!
-//! On SQLite the pages the bodies leave behind stay in the file, free; `vistka`'s migration
-//! step compacts a file left a quarter free or more afterwards (see `database::migrate`).
+//! On SQLite the rows stay where they were, one or two to a page, and the pages the bodies
+//! leave are free: the file only packs the rows again when it is rebuilt, which the migrating
+//! process does after (see [`crate::SPARSE_ON_SQLITE`]).
 
 use sea_orm_migration::{prelude::*, schema::*, sea_orm::DbBackend};
 
