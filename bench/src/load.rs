@@ -25,8 +25,8 @@ pub struct Load {
 pub enum Target {
     /// The same JSON body POSTed every time.
     Post { url: String, body: String },
-    /// GET URLs drawn from a regular expression, so each request can differ.
-    RandomGet { url_pattern: String },
+    /// GET URLs, one line of `file` drawn at random for each request.
+    Urls { file: PathBuf },
 }
 
 /// `oha` on the PATH or in cargo's bin directory, installed there if missing.
@@ -83,8 +83,8 @@ pub fn run(
             Target::Post { url, body } => {
                 command.args(["-m", "POST", "-T", "application/json", "-d", body, url]);
             }
-            Target::RandomGet { url_pattern } => {
-                command.args(["--rand-regex-url", url_pattern]);
+            Target::Urls { file } => {
+                command.arg("--urls-from-file").arg(file);
             }
         }
         let output = command.output().context("run oha")?;

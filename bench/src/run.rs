@@ -5,12 +5,14 @@
 use std::{
     fmt::Write as _,
     fs::File,
-    io::BufWriter,
-    path::PathBuf,
+    io::{BufWriter, Write as _},
+    path::{Path, PathBuf},
     time::{Duration, Instant},
 };
 
 use anyhow::Context;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
 
 use crate::{
@@ -23,7 +25,7 @@ use crate::{
 
 #[derive(Debug, clap::Args)]
 pub struct Options {
-    /// Archive sizes, in articles (powers of ten keep every random slug real).
+    /// Archive sizes, in articles.
     #[arg(long, value_delimiter = ',', default_value = "10000,100000,1000000")]
     sizes: Vec<usize>,
     /// Concurrent connections of the load generator.
@@ -75,7 +77,33 @@ const Q3_BEFORE: &str = "{ article(slug: \"";
 const Q3_AFTER: &str =
     "\") { slug title publishedAt related(first: 5) { slug title publishedAt } } }";
 
-/// Every byte but letters and digits percent-encoded, so the text is literal in a regex.
+/// How many requests Q3 draws from, each asking for an article drawn uniformly from the whole
+/// archive: the load generator takes one at random for every request it sends.
+const Q3_REQUESTS: usize = 100_000;
+
+/// Q3 against `server`: [`Q3_REQUESTS`] URLs written to `file`, each asking for an article of the
+/// `size` articles, drawn uniformly with `seed`. Drawing the URLs here, not from a pattern
+/// the load generator expands, keeps the draw uniform: a pattern's alternatives are drawn
+/// uniformly instead, which made one request in two ask for the first article.
+fn q3(server: &Server, size: usize, seed: u64, file: &Path) -> anyhow::Result<Target> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut out = BufWriter::new(File::create(file)?);
+    let (before, after) = (encode(Q3_BEFORE), encode(Q3_AFTER));
+    for _ in 0..Q3_REQUESTS {
+        let article = rng.random_range(0..size);
+        writeln!(
+            out,
+            "{}/graphql?query={before}article-{article}{after}",
+            server.base
+        )?;
+    }
+    out.flush()?;
+    Ok(Target::Urls {
+        file: file.to_owned(),
+    })
+}
+
+/// Every byte but letters and digits percent-encoded.
 fn encode(text: &str) -> String {
     text.bytes().fold(String::new(), |mut out, byte| {
         if byte.is_ascii_alphanumeric() {
@@ -148,7 +176,7 @@ fn header(options: &Options) -> String {
          and is compared with the floor: a minimal HTTP server sending Q1's exact response bytes, measured just before the query in each of three rounds (last column); each figure is the median of the rounds. \
          Q1: the first feed page of 20 articles with people, countries and topics. Q2: the same page after position {}. \
          Q2′, for reference: Q2's articles as a first page, bounded by their publication time instead of a cursor, to tell the depth's cost from the page's. \
-         Q3: one article by slug with `related(first: 5)`, each request a different random article. \
+         Q3: one article by slug with `related(first: 5)`, each request an article drawn uniformly from the whole archive. \
          Q4: the first 20 articles of the most popular topic. \
          Q0, for reference: `{{ __typename }}`, which reads nothing: what HTTP and GraphQL cost in vistka before any content is looked up.{}\n",
         options.connections,
@@ -204,20 +232,13 @@ async fn measure_size(options: &Options, size: usize) -> anyhow::Result<String> 
         .bytes()
         .await?;
     let floor_url = floor::serve(q1_bytes).await?;
-    let digits = (size.max(2) - 1).to_string().len();
-    let slug = if digits > 1 {
-        format!("article-(0|[1-9][0-9]{{0,{}}})", digits - 1)
-    } else {
-        "article-[0-9]".to_owned()
-    };
-    let q3 = |server: &Server| Target::RandomGet {
-        url_pattern: format!(
-            "{}/graphql\\?query={}{slug}{}",
-            server.base,
-            encode(Q3_BEFORE),
-            encode(Q3_AFTER)
-        ),
-    };
+    let q3_on = q3(&cached, size, options.seed, &dir.path().join("q3-on.txt"))?;
+    let q3_off = q3(
+        &uncached,
+        size,
+        options.seed,
+        &dir.path().join("q3-off.txt"),
+    )?;
 
     let seconds = Duration::from_secs(options.seconds);
     let warm_up = seconds.min(Duration::from_secs(10));
@@ -250,11 +271,7 @@ async fn measure_size(options: &Options, size: usize) -> anyhow::Result<String> 
             post(&cached, &q2_as_first(&before)),
             post(&uncached, &q2_as_first(&before)),
         ),
-        (
-            "Q3 article with related, random",
-            q3(&cached),
-            q3(&uncached),
-        ),
+        ("Q3 article with related, random", q3_on, q3_off),
         (
             "Q4 popular topic, first page",
             post(&cached, &q4()),
