@@ -144,7 +144,8 @@ pub async fn articles(
 
 /// Whether the query shows the one flag of `pageInfo` that takes a statement of its own: if
 /// articles lie behind the cursor a walk starts from, `hasPreviousPage` going forward and
-/// `hasNextPage` going backward. Fragments count; an alias does not hide the field.
+/// `hasNextPage` going backward. Fragments count; an alias does not hide the field; a field or
+/// fragment that `@skip` or `@include` leaves out is gone from the query before it runs.
 fn shows_behind(ctx: &Context<'_>, direction: Direction) -> bool {
     let flag = match direction {
         Direction::Forward => "hasPreviousPage",

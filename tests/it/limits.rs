@@ -95,9 +95,37 @@ async fn only_showing_what_lies_behind_the_cursor_costs_a_statement_more() {
         "pageInfo { hasNextPage endCursor }",
         "pageInfo { ...Behind }",
     ) + "fragment Behind on PageInfo { earlier: hasPreviousPage }";
-    let (data, showing_cost) = counted(&app, &showing, after).await;
+    let (data, showing_cost) = counted(&app, &showing, after.clone()).await;
     assert_eq!(data["feed"]["pageInfo"]["earlier"], true);
     assert_eq!(showing_cost, first_cost + 1);
+
+    // Left out by a directive, the flag is not shown, and costs nothing: async-graphql drops
+    // what `@skip` and `@include` leave out before the resolvers look ahead.
+    let maybe = deep
+        .replace(
+            "query($n: Int, $after: String)",
+            "query($n: Int, $after: String, $show: Boolean!)",
+        )
+        .replace(
+            "pageInfo { hasNextPage endCursor }",
+            "pageInfo { hasNextPage endCursor hasPreviousPage @include(if: $show) }",
+        );
+    let with_show = |show: bool| {
+        let mut variables = after.clone();
+        variables["show"] = json!(show);
+        variables
+    };
+    let (data, hidden_cost) = counted(&app, &maybe, with_show(false)).await;
+    assert!(data["feed"]["pageInfo"].get("hasPreviousPage").is_none());
+    assert_eq!(hidden_cost, first_cost);
+    let (data, shown_cost) = counted(&app, &maybe, with_show(true)).await;
+    assert_eq!(data["feed"]["pageInfo"]["hasPreviousPage"], true);
+    assert_eq!(shown_cost, first_cost + 1);
+    let skipped = deep.replace(
+        "pageInfo { hasNextPage endCursor }",
+        "pageInfo { hasNextPage endCursor hasPreviousPage @skip(if: true) }",
+    );
+    assert_eq!(counted(&app, &skipped, after.clone()).await.1, first_cost);
 
     let backward = |shown: &str| {
         format!(
